@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthModule } from './api/health/health.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { DatabaseModule } from './persistence/database.module';
+import { loggerOptions } from './logging';
+
+/** The coordinator service: config, logging, PostgreSQL, Kafka, and the API on top. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        DatabaseModule,
+        MessagingModule,
+        HealthModule,
+      ],
+    };
+  }
+}

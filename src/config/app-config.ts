@@ -1,0 +1,142 @@
+// The coordinator's configuration: every setting comes from an environment variable,
+// is validated once at boot, and is read everywhere else from this typed object.
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  return value;
+};
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Environment variables, named exactly as users set them. */
+export class AppConfig {
+  /** PostgreSQL connection string. @default postgres://postgres@127.0.0.1:5432/saga_coordinator */
+  @Matches(/^postgres(ql)?:\/\/([^\s@/]+@)?[^\s@/:]+(:\d{1,5})?(\/[^\s]*)?$/, { message: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@host:5432/db' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/saga_coordinator';
+
+  /** Size of the coordinator's connection pool. @default 10 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Require TLS to PostgreSQL (certificate verified against the system CAs). @default false */
+  @Transform(toBool) @IsBoolean()
+  DATABASE_SSL = false;
+
+  /** Apply pending migrations at start. @default true */
+  @Transform(toBool) @IsBoolean()
+  MIGRATE_ON_START = true;
+
+  /** Comma-separated host:port list of Kafka bootstrap brokers. @default 127.0.0.1:9092 */
+  @Matches(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, { message: 'must be a comma-separated list of host:port, e.g. broker1:9092,broker2:9092' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  /** Kafka client id. @default saga-coordinator */
+  @IsString() @Matches(/^[a-zA-Z0-9._-]{1,100}$/, { message: 'must be 1-100 characters of letters, digits, ".", "_" or "-"' })
+  KAFKA_CLIENT_ID = 'saga-coordinator';
+
+  /** Prefix of every topic name, so several deployments can share a cluster. @default saga */
+  @Matches(/^[a-zA-Z0-9._-]{1,100}$/, { message: 'must be 1-100 characters of letters, digits, ".", "_" or "-"' })
+  KAFKA_TOPIC_PREFIX = 'saga';
+
+  /** Partitions of the topics the coordinator creates; the ceiling of parallel consumers. @default 6 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  KAFKA_PARTITIONS = 6;
+
+  /** Replication factor of the topics the coordinator creates. @default 1 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  /** Consumer group shared by every coordinator replica. @default `${KAFKA_TOPIC_PREFIX}-coordinator` */
+  @IsOptional() @Matches(/^[a-zA-Z0-9._-]{1,200}$/, { message: 'must be 1-200 characters of letters, digits, ".", "_" or "-"' })
+  KAFKA_CONSUMER_GROUP?: string;
+
+  /** Use TLS to the brokers. @default false */
+  @Transform(toBool) @IsBoolean()
+  KAFKA_SSL = false;
+
+  /** SASL mechanism, when the brokers require authentication. */
+  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+  @IsOptional() @IsString()
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional() @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** HTTP port of the REST API and health endpoints. @default 3000 */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  HTTP_PORT = 3000;
+
+  /** Interface the HTTP server binds. @default 0.0.0.0 */
+  @IsString() @Matches(/^\S+$/, { message: 'must be a host name or IP address' })
+  HTTP_HOST = '0.0.0.0';
+
+  /** @default info */
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** json for machines, pretty for people. @default pretty in a terminal, json otherwise */
+  @IsOptional() @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  get consumerGroup(): string {
+    return this.KAFKA_CONSUMER_GROUP ?? `${this.KAFKA_TOPIC_PREFIX}-coordinator`;
+  }
+
+  get kafkaBrokerList(): string[] {
+    return this.KAFKA_BROKERS.split(',').map((b) => b.trim());
+  }
+}
+
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+  readonly retriable = false;
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'LOG_FORMAT']));
+
+/**
+ * Builds the configuration from environment variables (and the defaults that
+ * `npm run infra:up` recorded, which real variables override). Throws a
+ * ConfigError naming every bad variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>, localDefaults: Record<string, string> = {}): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of KNOWN) {
+    const value = env[key] ?? localDefaults[key];
+    // An empty variable means "unset" to most shells' users; treat it as the default.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  const problems = errors.map((e) => ({
+    variable: e.property,
+    message: `${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(redactValue(e.property, raw[e.property]))})`,
+  }));
+  const saslValid = !errors.some((e) => e.property === 'KAFKA_SASL_MECHANISM');
+  if (config.KAFKA_SASL_MECHANISM && saslValid && (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD)) {
+    problems.push({ variable: 'KAFKA_SASL_USERNAME', message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function redactValue(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return value;
+  if (variable.includes('PASSWORD')) return '***';
+  if (variable === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return value;
+}

@@ -1,0 +1,51 @@
+import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { KafkaBus } from './kafka-bus';
+import { topicNames } from './topic-names';
+
+function createKafkaBus(config: AppConfig): KafkaBus {
+  const logger = new Logger('Kafka');
+  return new KafkaBus({
+    brokers: config.kafkaBrokerList,
+    clientId: config.KAFKA_CLIENT_ID,
+    ssl: config.KAFKA_SSL,
+    sasl: config.KAFKA_SASL_MECHANISM
+      ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME ?? '', password: config.KAFKA_SASL_PASSWORD ?? '' }
+      : undefined,
+    log: (level, message, extra) => {
+      const line = `${message} ${JSON.stringify(extra)}`;
+      if (level === 'error') logger.error(line);
+      else if (level === 'warn') logger.warn(line);
+      else logger.debug(line);
+    },
+  });
+}
+
+/** The KafkaBus, connected and with the coordinator's topics provisioned at boot, disconnected at shutdown. */
+@Global()
+@Module({
+  providers: [{ provide: KafkaBus, inject: [AppConfig], useFactory: createKafkaBus }],
+  exports: [KafkaBus],
+})
+export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly bus: KafkaBus,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.bus.connect();
+    const names = topicNames(this.config.KAFKA_TOPIC_PREFIX);
+    await this.bus.ensureTopics(
+      [names.start, names.replies, names.events, names.deadLetter].map((topic) => ({
+        topic,
+        partitions: this.config.KAFKA_PARTITIONS,
+        replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
+      })),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.disconnect();
+  }
+}

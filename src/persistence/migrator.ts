@@ -1,0 +1,97 @@
+// Schema migrations: numbered SQL files in migrations/ (NNNN_name.sql), applied in
+// order inside ONE transaction that first takes a transaction-scoped advisory lock.
+// Several replicas starting at once serialise on the lock and the later ones find
+// nothing to do; a failing migration rolls the whole run back, leaving the database
+// as it was. An applied file whose content changed is refused (checksum), because
+// silently diverging schemas are worse than a failed boot.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Pool, PoolClient } from 'pg';
+
+export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
+
+/** Arbitrary constant: the advisory lock key every migrator of this product agrees on. */
+const MIGRATION_LOCK_KEY = 7_415_230_190;
+
+export interface MigrationFile {
+  version: number;
+  name: string;
+  /** The file name without `.sql`, e.g. 0001_saga_schema: how people refer to a migration. */
+  label: string;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationError extends Error {
+  readonly code = 'MIGRATION_FAILED';
+  readonly retriable = false;
+  constructor(message: string, readonly migration?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MigrationError';
+  }
+}
+
+export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const seen = new Map<number, string>();
+  return files.map((file) => {
+    const m = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file);
+    if (!m) throw new MigrationError(`migration file name must be NNNN_name.sql: ${file}`, file);
+    const version = Number(m[1]);
+    const clash = seen.get(version);
+    if (clash) throw new MigrationError(`two migrations share version ${version}: ${clash} and ${file}`, file);
+    seen.set(version, file);
+    const sql = readFileSync(join(dir, file), 'utf8');
+    return { version, name: m[2], label: file.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
+  });
+}
+
+export interface MigrationResult {
+  applied: string[];
+}
+
+export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
+  const migrations = readMigrations(dir);
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`create table if not exists schema_migrations (
+      version integer primary key,
+      name text not null,
+      checksum text not null,
+      applied_at timestamptz not null default now()
+    )`);
+    const applied = await appliedMigrations(client);
+    const done: string[] = [];
+    for (const m of migrations) {
+      const previous = applied.get(m.version);
+      if (previous) {
+        if (previous !== m.checksum) {
+          throw new MigrationError(`migration ${m.label} was changed after it was applied; add a new migration instead`, m.name);
+        }
+        continue;
+      }
+      try {
+        await client.query(m.sql);
+      } catch (err) {
+        throw new MigrationError(`migration ${m.label} failed: ${(err as Error).message}`, m.name, { cause: err });
+      }
+      await client.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [m.version, m.name, m.checksum]);
+      done.push(m.label);
+    }
+    await client.query('commit');
+    return { applied: done };
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function appliedMigrations(client: PoolClient): Promise<Map<number, string>> {
+  const res = await client.query<{ version: number; checksum: string }>('select version, checksum from schema_migrations');
+  return new Map(res.rows.map((r) => [r.version, r.checksum]));
+}

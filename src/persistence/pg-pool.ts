@@ -1,0 +1,41 @@
+// Creates the coordinator's pg Pool from the validated config, and turns a failed
+// first connection into an error that names DATABASE_URL.
+import { Pool } from 'pg';
+import type { AppConfig } from '../config/app-config';
+
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  readonly retriable = true;
+  constructor(url: string, cause: unknown) {
+    super(`Cannot connect to PostgreSQL at DATABASE_URL=${redactUrl(url)}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+export function createPool(config: Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_SSL'>): Pool {
+  const pool = new Pool({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_SIZE,
+    ssl: config.DATABASE_SSL ? { rejectUnauthorized: true } : undefined,
+    connectionTimeoutMillis: 5_000,
+    // Let a connection that PostgreSQL dropped be replaced instead of surfacing an error later.
+    idleTimeoutMillis: 30_000,
+    application_name: 'saga-coordinator',
+  });
+  // An idle client's connection dying (server restart, network) is reported here; without a
+  // listener it would crash the process. The next checkout reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function assertDatabaseReachable(pool: Pool, url: string): Promise<void> {
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    throw new DatabaseUnavailableError(url, err);
+  }
+}

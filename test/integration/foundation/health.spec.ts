@@ -1,0 +1,50 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createApp } from '../../../src/bootstrap';
+import { createTestDatabase, TestDatabase, testConfig, uniqueName } from '../../support/test-infra';
+import { TcpProxy } from '../../support/tcp-proxy';
+
+describe('GET /health and /health/ready on the real app', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('saga_health');
+    const target = new URL(db.url);
+    // The app reaches PostgreSQL only through a proxy the test can cut.
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const port = await proxy.start();
+    const viaProxy = new URL(db.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(port);
+    app = await createApp(testConfig({ DATABASE_URL: viaProxy.toString(), KAFKA_TOPIC_PREFIX: uniqueName('health') }));
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.stop();
+    await db?.drop();
+  });
+
+  it('is live and ready when PostgreSQL and Kafka answer', async () => {
+    await request(app.getHttpServer()).get('/health').expect(200);
+    const res = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(res.body.details).toEqual({ postgres: { status: 'up' }, kafka: { status: 'up' } });
+  });
+
+  it('reports not ready, naming PostgreSQL, while the database is unreachable, and ready again after', async () => {
+    proxy.interrupt();
+    const down = await request(app.getHttpServer()).get('/health/ready').expect(503);
+    expect(down.body.status).toBe('error');
+    expect(down.body.details.postgres.status).toBe('down');
+    expect(down.body.details.kafka.status).toBe('up');
+    // Liveness does not depend on the database.
+    await request(app.getHttpServer()).get('/health').expect(200);
+
+    proxy.restore();
+    const up = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(up.body.details.postgres.status).toBe('up');
+  });
+});

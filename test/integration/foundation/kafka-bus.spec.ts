@@ -1,0 +1,81 @@
+import { InboundMessage, KafkaBus, KafkaUnavailableError } from '../../../src/messaging/kafka-bus';
+import { infraEnv, uniqueName } from '../../support/test-infra';
+
+describe('KafkaBus against a real broker', () => {
+  let bus: KafkaBus;
+
+  beforeAll(async () => {
+    bus = new KafkaBus({ brokers: infraEnv().KAFKA_BROKERS.split(','), clientId: 'bus-test' });
+    await bus.connect();
+  });
+
+  afterAll(async () => {
+    await bus.disconnect();
+  });
+
+  it('publishes keyed messages that a consumer group receives with their headers', async () => {
+    const topic = uniqueName('bus-test');
+    await bus.ensureTopics([{ topic, partitions: 3, replicationFactor: 1 }]);
+    await bus.ensureTopics([{ topic, partitions: 3, replicationFactor: 1 }]); // idempotent
+
+    const received: InboundMessage[] = [];
+    let resolveAll: () => void;
+    const all = new Promise<void>((r) => (resolveAll = r));
+    const sub = await bus.subscribe({
+      groupId: uniqueName('bus-group'),
+      topics: [topic],
+      fromBeginning: true,
+      handleBatch: async (messages) => {
+        received.push(...messages);
+        if (received.length >= 10) resolveAll();
+      },
+    });
+    try {
+      const sent = Array.from({ length: 10 }, (_, i) => ({ topic, key: `saga-${i % 2}`, value: JSON.stringify({ n: i }), headers: { 'x-n': String(i) } }));
+      await bus.publish(sent);
+      await all;
+      expect(received.map((m) => JSON.parse(m.value!.toString()).n).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      // Messages with one key land on one partition, in the order sent.
+      for (const key of ['saga-0', 'saga-1']) {
+        const mine = received.filter((m) => m.key === key);
+        expect(new Set(mine.map((m) => m.partition)).size).toBe(1);
+        expect(mine.map((m) => JSON.parse(m.value!.toString()).n)).toEqual(mine.map((m) => Number(m.headers['x-n'])).sort((a, b) => a - b));
+      }
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  it('resumes a group after the last committed offset, not from the start', async () => {
+    const topic = uniqueName('bus-resume');
+    const groupId = uniqueName('bus-group');
+    await bus.ensureTopics([{ topic, partitions: 1, replicationFactor: 1 }]);
+    const consumeUntil = async (count: number) => {
+      const got: string[] = [];
+      let done: () => void;
+      const finished = new Promise<void>((r) => (done = r));
+      const sub = await bus.subscribe({
+        groupId,
+        topics: [topic],
+        fromBeginning: true,
+        handleBatch: async (messages) => {
+          got.push(...messages.map((m) => m.value!.toString()));
+          if (got.length >= count) done();
+        },
+      });
+      await finished;
+      await sub.stop();
+      return got;
+    };
+    await bus.publish([{ topic, key: 'k', value: 'first' }]);
+    expect(await consumeUntil(1)).toEqual(['first']);
+    await bus.publish([{ topic, key: 'k', value: 'second' }]);
+    expect(await consumeUntil(1)).toEqual(['second']);
+  });
+
+  it('names KAFKA_BROKERS when the brokers do not answer', async () => {
+    const dead = new KafkaBus({ brokers: ['127.0.0.1:1'], clientId: 'bus-test-dead' });
+    await expect(dead.connect()).rejects.toThrow(KafkaUnavailableError);
+    await expect(dead.connect()).rejects.toThrow(/KAFKA_BROKERS=127\.0\.0\.1:1/);
+  });
+});
