@@ -13,6 +13,9 @@ create table saga_definitions (
   version       integer     not null check (version > 0),
   content_hash  text        not null,
   document      jsonb       not null,
+  -- The compiled form with every default applied: a later release changing a default
+  -- must not change how an already registered version (and its instances) behave.
+  normalized    jsonb       not null,
   created_at    timestamptz not null default now(),
   primary key (name, version),
   unique (name, content_hash)

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthModule } from './api/health/health.module';
 import { AppConfig } from './config/app-config';
+import { CoordinatorModule } from './coordinator/coordinator.module';
 import { ConfigModule } from './config/config.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { DatabaseModule } from './persistence/database.module';
@@ -18,6 +19,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         DatabaseModule,
         MessagingModule,
+        CoordinatorModule,
         HealthModule,
       ],
     };
