@@ -51,19 +51,28 @@ export interface MigrationResult {
   applied: string[];
 }
 
-export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
+export interface MigrateOptions {
+  /** Bookkeeping table; another migration set (the participant SDK's) uses its own. @default schema_migrations */
+  table?: string;
+  /** Advisory lock key of this migration set. */
+  lockKey?: number;
+}
+
+export async function migrate(pool: Pool, dir = MIGRATIONS_DIR, options: MigrateOptions = {}): Promise<MigrationResult> {
+  const table = options.table ?? 'schema_migrations';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) throw new MigrationError(`invalid bookkeeping table name: ${table}`);
   const migrations = readMigrations(dir);
   const client = await pool.connect();
   try {
     await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`create table if not exists schema_migrations (
+    await client.query('select pg_advisory_xact_lock($1)', [options.lockKey ?? MIGRATION_LOCK_KEY]);
+    await client.query(`create table if not exists ${table} (
       version integer primary key,
       name text not null,
       checksum text not null,
       applied_at timestamptz not null default now()
     )`);
-    const applied = await appliedMigrations(client);
+    const applied = await appliedMigrations(client, table);
     const done: string[] = [];
     for (const m of migrations) {
       const previous = applied.get(m.version);
@@ -78,7 +87,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<Migrati
       } catch (err) {
         throw new MigrationError(`migration ${m.label} failed: ${(err as Error).message}`, m.name, { cause: err });
       }
-      await client.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [m.version, m.name, m.checksum]);
+      await client.query(`insert into ${table} (version, name, checksum) values ($1, $2, $3)`, [m.version, m.name, m.checksum]);
       done.push(m.label);
     }
     await client.query('commit');
@@ -91,7 +100,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<Migrati
   }
 }
 
-async function appliedMigrations(client: PoolClient): Promise<Map<number, string>> {
-  const res = await client.query<{ version: number; checksum: string }>('select version, checksum from schema_migrations');
+async function appliedMigrations(client: PoolClient, table: string): Promise<Map<number, string>> {
+  const res = await client.query<{ version: number; checksum: string }>(`select version, checksum from ${table}`);
   return new Map(res.rows.map((r) => [r.version, r.checksum]));
 }
