@@ -1,38 +1,6 @@
 // The service as users run it: a separate process, started, probed and stopped with SIGTERM.
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { randomPort, startCoordinatorProcess as startService, waitForReady } from '../../support/coordinator-process';
 import { createTestDatabase, infraEnv, TestDatabase, uniqueName } from '../../support/test-infra';
-
-const ROOT = join(__dirname, '..', '..', '..');
-
-function startService(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitForReady(port: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 0;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      last = res.status;
-      if (res.status === 200) return 200;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return last;
-}
 
 describe('the coordinator process', () => {
   let db: TestDatabase;
@@ -46,7 +14,7 @@ describe('the coordinator process', () => {
   });
 
   it('becomes ready, then exits 0 on SIGTERM without an unhandled rejection', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = randomPort();
     const svc = startService({ DATABASE_URL: db.url, KAFKA_BROKERS: infraEnv().KAFKA_BROKERS, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: uniqueName('proc') });
     try {
       expect(await waitForReady(port, 45_000)).toBe(200);
