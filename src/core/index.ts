@@ -1,0 +1,24 @@
+/**
+ * The saga coordinator's pure core: definitions, the state machine, protocol
+ * types. No I/O, no framework, no clock or randomness of its own — see
+ * DESIGN.md ("core/") and the header of each file.
+ *
+ * Internal modules (decision-draft, forward-flow, compensation-flow,
+ * operator-actions) are reachable only through `decide`.
+ */
+export * from './json';
+export * from './errors';
+export * from './protocol';
+export * from './retry-policy';
+export * from './saga-definition';
+export * from './definition-validation';
+export * from './definition-normalization';
+export * from './saga-definition.builder';
+export * from './input-mapping';
+export * from './saga-status';
+export * from './saga-state';
+export * from './saga-events';
+export * from './saga-effects';
+export * from './decision';
+export * from './timers';
+export { decide, startSaga, type DecideContext } from './decide';

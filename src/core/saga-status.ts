@@ -1,0 +1,112 @@
+/**
+ * Statuses of a saga instance and of its steps, and the only transitions
+ * between them (cf. kafkajs' transactionStateMachine).
+ *
+ * Saga statuses:
+ *   RUNNING       executing steps forward.
+ *   COMPENSATING  undoing completed steps in reverse order (after a business
+ *                 failure, exhausted retries, a cancel or the deadline).
+ *   COMPLETED     every step succeeded.                         (terminal)
+ *   COMPENSATED   everything that was done has been undone.     (terminal)
+ *   FAILED        needs an operator: a compensation, a step after the pivot or
+ *                 a pivot with unknown outcome ran out of automatic attempts.
+ *                 Nothing is in flight. Visible, and not terminal: RetryRequested,
+ *                 ResumeRequested or StepOverridden move it back to the status
+ *                 it escalated from.
+ *
+ * Step statuses:
+ *   PENDING                  not started yet.
+ *   RUNNING                  a command was sent; awaiting its reply or timeout.
+ *   RETRY_WAIT               an attempt failed retryably; waiting out the backoff.
+ *   SUCCEEDED                the command succeeded (or an operator said so).
+ *   FAILED                   gave up forward: business failure, exhausted
+ *                            attempts, or abandoned because the saga began to
+ *                            compensate. Awaits an operator if it carries
+ *                            `needsAttention`.
+ *   COMPENSATING             a compensation command was sent; awaiting reply.
+ *   COMPENSATION_RETRY_WAIT  a compensation attempt failed; waiting out the backoff.
+ *   COMPENSATION_FAILED      compensation ran out of attempts; awaits an operator.
+ *   COMPENSATED              undone (or an operator said so).      (terminal)
+ *   SKIPPED                  never started, and never will be.     (terminal)
+ *
+ * Every status change goes through `assertSagaTransition` /
+ * `assertStepTransition`. An illegal change throws IllegalTransitionError; it
+ * is never "fixed up", because a wrong status means a bug that would otherwise
+ * surface much later as a lost or doubled step.
+ */
+import { IllegalTransitionError } from './errors';
+
+export const SAGA_STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'FAILED'] as const;
+export type SagaStatus = (typeof SAGA_STATUSES)[number];
+
+export const SAGA_TRANSITIONS: Readonly<Record<SagaStatus, readonly SagaStatus[]>> = Object.freeze({
+  RUNNING: ['COMPENSATING', 'COMPLETED', 'FAILED'],
+  COMPENSATING: ['COMPENSATED', 'FAILED'],
+  FAILED: ['RUNNING', 'COMPENSATING'],
+  COMPLETED: [],
+  COMPENSATED: [],
+});
+
+export const STEP_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'RETRY_WAIT',
+  'SUCCEEDED',
+  'FAILED',
+  'COMPENSATING',
+  'COMPENSATION_RETRY_WAIT',
+  'COMPENSATION_FAILED',
+  'COMPENSATED',
+  'SKIPPED',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const STEP_TRANSITIONS: Readonly<Record<StepStatus, readonly StepStatus[]>> = Object.freeze({
+  PENDING: ['RUNNING', 'SKIPPED'],
+  RUNNING: ['SUCCEEDED', 'RETRY_WAIT', 'FAILED'],
+  // -> FAILED: the saga started compensating during the backoff; -> SUCCEEDED: operator override.
+  RETRY_WAIT: ['RUNNING', 'FAILED', 'SUCCEEDED'],
+  SUCCEEDED: ['COMPENSATING'],
+  // -> RUNNING: operator retry; -> SUCCEEDED / COMPENSATED: operator override;
+  // -> COMPENSATING: the step may have applied (an attempt timed out), so it is undone.
+  FAILED: ['RUNNING', 'SUCCEEDED', 'COMPENSATING', 'COMPENSATED'],
+  COMPENSATING: ['COMPENSATED', 'COMPENSATION_RETRY_WAIT', 'COMPENSATION_FAILED'],
+  // -> COMPENSATED: operator override.
+  COMPENSATION_RETRY_WAIT: ['COMPENSATING', 'COMPENSATED'],
+  // -> COMPENSATING: operator retry or resume; -> COMPENSATED: operator override.
+  COMPENSATION_FAILED: ['COMPENSATING', 'COMPENSATED'],
+  COMPENSATED: [],
+  SKIPPED: [],
+});
+
+/** COMPLETED and COMPENSATED: nothing will ever happen to the instance again. */
+export function isTerminalSagaStatus(status: SagaStatus): boolean {
+  return status === 'COMPLETED' || status === 'COMPENSATED';
+}
+
+export function canTransitionSaga(from: SagaStatus, to: SagaStatus): boolean {
+  return SAGA_TRANSITIONS[from].includes(to);
+}
+
+export function canTransitionStep(from: StepStatus, to: StepStatus): boolean {
+  return STEP_TRANSITIONS[from].includes(to);
+}
+
+/** Throws IllegalTransitionError unless the saga table allows `from -> to`. */
+export function assertSagaTransition(from: SagaStatus, to: SagaStatus, sagaId: string): void {
+  if (!isKnown(SAGA_TRANSITIONS, from) || !canTransitionSaga(from, to)) {
+    throw new IllegalTransitionError('saga', from, to, { sagaId });
+  }
+}
+
+/** Throws IllegalTransitionError unless the step table allows `from -> to`. */
+export function assertStepTransition(from: StepStatus, to: StepStatus, sagaId: string, step: string): void {
+  if (!isKnown(STEP_TRANSITIONS, from) || !canTransitionStep(from, to)) {
+    throw new IllegalTransitionError('step', from, to, { sagaId, step });
+  }
+}
+
+// A status read back from storage may be anything; an unknown one must throw, not crash on undefined.
+function isKnown(table: object, status: string): boolean {
+  return Object.prototype.hasOwnProperty.call(table, status);
+}
