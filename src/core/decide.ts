@@ -50,14 +50,11 @@ export function decide(state: SagaState, definition: NormalizedSagaDefinition, e
       ? { state, effects: [], ignored: verdict.ignored }
       : { state, effects: [], rejected: verdict.rejected };
   }
+  // Handlers only record what happened; moving on (next stage, next compensation, finishing,
+  // escalating) is derived from the resulting state in one place, whatever the event was.
   if (d.state.status === 'RUNNING') advanceForward(d);
   if (d.state.status === 'COMPENSATING') advanceCompensation(d);
   return { state: d.state, effects: [...d.effects, ...timerEffects(state, d, event), ...finishEffects(state, d.state)] };
-}
-
-/** `createSagaState` + `SagaStarted` in one call. */
-export function startSaga(state: SagaState, definition: NormalizedSagaDefinition, ctx: DecideContext): Decision {
-  return decide(state, definition, { type: 'SagaStarted' }, ctx);
 }
 
 function apply(d: Draft, event: SagaEvent): HandlerVerdict {
@@ -80,6 +77,12 @@ function apply(d: Draft, event: SagaEvent): HandlerVerdict {
       return resume(d, event);
     case 'StepOverridden':
       return override(d, event);
+    default: {
+      const unknown: never = event;
+      throw new InvalidArgumentError('event', `unknown event type ${JSON.stringify((unknown as { type?: unknown }).type)}`, {
+        sagaId: d.state.sagaId,
+      });
+    }
   }
 }
 

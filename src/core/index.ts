@@ -21,4 +21,4 @@ export * from './saga-events';
 export * from './saga-effects';
 export * from './decision';
 export * from './timers';
-export { decide, startSaga, type DecideContext } from './decide';
+export { decide, type DecideContext } from './decide';

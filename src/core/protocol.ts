@@ -121,3 +121,8 @@ export function commandMessageId(sagaId: string, step: string, action: StepActio
 export function toWireTime(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
+
+/** Whether a reply's correlationId is the messageId of the command it claims to answer; a mismatch is a malformed reply. */
+export function replyCorrelates(reply: Pick<ReplyMessage, 'correlationId' | 'sagaId' | 'step' | 'action' | 'attempt'>): boolean {
+  return reply.correlationId === commandMessageId(reply.sagaId, reply.step, reply.action, reply.attempt);
+}

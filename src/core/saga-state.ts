@@ -7,7 +7,9 @@
  * not embed the definition: definitions are immutable per (name, version), so
  * the caller passes the normalized definition to `decide` and every stored row
  * stays small. The state plus that definition is everything needed to continue
- * after a restart.
+ * after a restart. (Rejected: embedding the definition in the state. It would
+ * make the state self-contained, but every update of every instance would
+ * rewrite the whole definition, and a definition version is immutable anyway.)
  *
  * Glossary: instance = one run of a definition (`sagaId`); attempt = one
  * command for a step and an action, numbered from 1; `seq` counts applied

@@ -1,7 +1,7 @@
 // Real PostgreSQL and Kafka for tests: each test file gets its own database (dropped
 // afterwards) and its own topic prefix, so files never see each other's data.
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { readLocalInfraEnv } from '../../src/config/local-infra-env';
 
@@ -65,4 +65,15 @@ export function testConfig(overrides: Record<string, string>): AppConfig {
     LOG_FORMAT: 'json',
     ...overrides,
   });
+}
+
+/**
+ * A pool for a test's own database. Like the service's pool it listens for errors of
+ * idle clients: dropping the database WITH (FORCE) may terminate a connection pg has
+ * just handed back, and an unheard 'error' event would fail the test run.
+ */
+export function testPool(url: string, max = 4): Pool {
+  const pool = new Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
 }

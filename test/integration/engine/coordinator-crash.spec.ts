@@ -1,7 +1,7 @@
 // Crash test: the coordinator process is SIGKILLed in the middle of a run of sagas and
 // restarted. Invariants: every saga ends; no step is advanced twice; no command is lost;
 // no start request is lost.
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { loadConfig } from '../../../src/config/app-config';
 import { SagaDefinitionService } from '../../../src/coordinator/saga-definition.service';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
@@ -10,7 +10,7 @@ import { topicNames } from '../../../src/messaging/topic-names';
 import { migrate } from '../../../src/persistence/migrator';
 import { CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
 import { waitFor } from '../../support/saga-waits';
-import { createTestDatabase, infraEnv, TestDatabase, uniqueName } from '../../support/test-infra';
+import { createTestDatabase, infraEnv, TestDatabase, testPool, uniqueName } from '../../support/test-infra';
 import { TestParticipants } from '../../support/test-participant';
 
 const SAGAS = 150;
@@ -26,7 +26,7 @@ describe('coordinator killed with SIGKILL mid-run', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('saga_crash');
-    pool = new Pool({ connectionString: db.url, max: 4 });
+    pool = testPool(db.url);
     await migrate(pool);
     bus = new KafkaBus({ brokers: infraEnv().KAFKA_BROKERS.split(','), clientId: 'crash-test' });
     await bus.connect();

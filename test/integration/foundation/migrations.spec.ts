@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { migrate, MigrationError, readMigrations } from '../../../src/persistence/migrator';
-import { createTestDatabase, TestDatabase } from '../../support/test-infra';
+import { createTestDatabase, TestDatabase, testPool } from '../../support/test-infra';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
@@ -11,7 +11,7 @@ describe('migrations against real PostgreSQL', () => {
 
   beforeEach(async () => {
     db = await createTestDatabase('saga_migr');
-    pool = new Pool({ connectionString: db.url, max: 4 });
+    pool = testPool(db.url);
   });
 
   afterEach(async () => {
@@ -33,7 +33,7 @@ describe('migrations against real PostgreSQL', () => {
   });
 
   it('lets two migrators race without colliding: each migration applied exactly once', async () => {
-    const other = new Pool({ connectionString: db.url, max: 2 });
+    const other = testPool(db.url, 2);
     try {
       const results = await Promise.all([migrate(pool), migrate(other), migrate(pool), migrate(other)]);
       const appliedCounts = results.map((r) => r.applied.length);

@@ -4,6 +4,7 @@ import {
   backoffTimerId,
   commandMessageId,
   deadlineTimerId,
+  replyCorrelates,
   replyEvent,
   timerEvent,
   toWireTime,
@@ -33,6 +34,8 @@ describe('replyEvent', () => {
       outcome: 'failure',
       error: { code: 'DECLINED', message: 'no' },
     };
+    expect(replyCorrelates(reply)).toBe(true);
+    expect(replyCorrelates({ ...reply, attempt: 2 })).toBe(false);
     expect(replyEvent(reply)).toStrictEqual({ type: 'StepReplied', step: 'charge', action: 'execute', attempt: 1, outcome: 'failure', error: { code: 'DECLINED', message: 'no' } });
   });
 });

@@ -15,6 +15,7 @@ import {
   canTransitionSaga,
   decide,
   createSagaState,
+  isJsonValue,
   isTerminalSagaStatus,
   normalizeDefinition,
   stepsOf,
@@ -116,6 +117,11 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** A plain assertion: jest's matchers are too slow for checks that run after every one of ~10^5 decisions. */
+function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}
+
 function reachable(from: SagaStatus, to: SagaStatus): boolean {
   const seen = new Set<SagaStatus>([from]);
   const queue = [from];
@@ -178,26 +184,32 @@ export class SagaWorld {
   apply(event: SagaEvent): Decision {
     const before = deepFreeze(this.state);
     const snapshot = JSON.stringify(before);
-    const decision = decide(before, this.def, event, { now: this.now, random: this.random });
+    const drawn: number[] = [];
+    const random = (): number => {
+      const value = this.random();
+      drawn.push(value);
+      return value;
+    };
+    const decision = decide(before, this.def, event, { now: this.now, random });
     this.decisions += 1;
 
-    // The input is never mutated, and the same decision comes from a reloaded copy of it.
-    expect(JSON.stringify(before)).toBe(snapshot);
-    const reloaded = JSON.parse(snapshot) as SagaState;
-    expect(decide(reloaded, this.def, event, { now: this.now, random: mulberry32(0) }).state.status).toBe(decision.state.status);
+    // The input is never mutated (it is frozen, and its text is unchanged).
+    invariant(JSON.stringify(before) === snapshot, 'decide changed its input state');
+    // The stored text of the state is enough: deciding on a reloaded copy gives the same decision.
+    const replay = [...drawn];
+    const again = decide(JSON.parse(snapshot) as SagaState, this.def, event, { now: this.now, random: () => replay.shift() ?? 0 });
+    invariant(JSON.stringify(again) === JSON.stringify(decision), 'a reloaded state decided differently');
     const after = decision.state;
-    expect(JSON.parse(JSON.stringify(after))).toEqual(after);
+    invariant(isJsonValue(after), 'the new state is not plain JSON');
 
     if (decision.ignored || decision.rejected) {
-      expect(after).toBe(before);
-      expect(decision.effects).toEqual([]);
+      invariant(after === before && decision.effects.length === 0, 'an ignored or rejected event changed something');
       return decision;
     }
-    expect(after.seq).toBe(before.seq + 1);
-    // A finished saga never changes again.
-    expect(isTerminalSagaStatus(before.status)).toBe(false);
+    invariant(after.seq === before.seq + 1, 'seq did not advance by one');
+    invariant(!isTerminalSagaStatus(before.status), 'a finished saga changed');
     // One decision may pass through several statuses (RUNNING -> COMPENSATING -> COMPENSATED), each by the table.
-    expect(reachable(before.status, after.status)).toBe(true);
+    invariant(reachable(before.status, after.status), `${before.status} -> ${after.status} is not reachable`);
 
     // Checked before this decision's commands: a compensation in the same decision as the pivot's success is a violation too.
     if (this.def.pivot !== null && after.steps[this.def.pivot].succeededAt !== null) this.pivotSucceeded = true;
@@ -208,13 +220,13 @@ export class SagaWorld {
           this.sent.push(effect);
           break;
         case 'ScheduleTimer':
-          expect(this.armed.has(effect.timerId)).toBe(false);
+          invariant(!this.armed.has(effect.timerId), `timer ${effect.timerId} scheduled twice`);
           this.armed.set(effect.timerId, effect);
           break;
         case 'CancelTimer': {
           const timer = this.armed.get(effect.timerId);
-          expect(timer).toBeDefined();
-          if (timer) this.dead.push(timer);
+          invariant(timer !== undefined, `cancelled timer ${effect.timerId} was not armed`);
+          this.dead.push(timer);
           this.armed.delete(effect.timerId);
           break;
         }
@@ -223,14 +235,18 @@ export class SagaWorld {
       }
     }
     if (isTerminalSagaStatus(after.status)) {
-      expect(decision.effects.filter((e) => e.type === 'SendCommand')).toEqual([]);
-      expect(decision.effects[decision.effects.length - 1]).toEqual({ type: 'FinishSaga', status: after.status });
+      invariant(!decision.effects.some((e) => e.type === 'SendCommand'), 'a command was sent by the decision that finished the saga');
+      const last = decision.effects[decision.effects.length - 1];
+      invariant(last.type === 'FinishSaga' && last.status === after.status, 'FinishSaga is not the last effect');
     }
     // The timers the adapter holds are exactly the ones the state implies.
-    expect([...this.armed.keys()].sort()).toEqual([...activeTimers(after, this.def).keys()].sort());
+    const implied = [...activeTimers(after, this.def).keys()].sort().join();
+    invariant([...this.armed.keys()].sort().join() === implied, `armed timers differ from the state's: ${implied}`);
     // FAILED means nothing is moving.
     if (after.status === 'FAILED') {
-      for (const st of Object.values(after.steps)) expect(['RUNNING', 'RETRY_WAIT', 'COMPENSATING', 'COMPENSATION_RETRY_WAIT']).not.toContain(st.status);
+      for (const st of Object.values(after.steps)) {
+        invariant(!['RUNNING', 'RETRY_WAIT', 'COMPENSATING', 'COMPENSATION_RETRY_WAIT'].includes(st.status), 'FAILED with work in flight');
+      }
     }
 
     for (const step of stepsOf(this.def)) {
@@ -249,14 +265,13 @@ export class SagaWorld {
   }
 
   private checkCommand(command: SendCommand, after: SagaState): void {
-    expect(command.commandId).toBe(`w:${command.step}:${command.action}:${command.attempt}`);
-    expect(this.sent.some((c) => c.commandId === command.commandId)).toBe(false);
+    invariant(command.commandId === `w:${command.step}:${command.action}:${command.attempt}`, `bad command id ${command.commandId}`);
+    invariant(!this.sent.some((c) => c.commandId === command.commandId), `command ${command.commandId} sent twice`);
     if (command.action === 'compensate') {
       const st = after.steps[command.step];
-      // Never for a step that never started; only for one that succeeded or may have applied; never after the pivot committed.
-      expect(this.sent.some((c) => c.step === command.step && c.action === 'execute')).toBe(true);
-      expect(st.succeededAt !== null || st.mayHaveApplied).toBe(true);
-      expect(this.pivotSucceeded).toBe(false);
+      invariant(this.sent.some((c) => c.step === command.step && c.action === 'execute'), `compensation of never-started ${command.step}`);
+      invariant(st.succeededAt !== null || st.mayHaveApplied, `compensation of ${command.step}, which did nothing`);
+      invariant(!this.pivotSucceeded, `compensation of ${command.step} after the pivot succeeded`);
       if (!this.compensationSentAt.has(command.step)) this.compensationSentAt.set(command.step, this.decisions);
     }
   }
