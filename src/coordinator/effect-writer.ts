@@ -11,7 +11,7 @@ import type { SagaState } from '../core/saga-state';
 import { topicNames, type TopicNames } from '../messaging/topic-names';
 import { insertOutboxMessages, type OutboxMessage } from '../persistence/outbox.repository';
 import { deleteTimers, deleteTimersOfSaga, upsertTimers, type SagaTimer } from '../persistence/saga-timer.repository';
-import { insertAttempts, recordAttemptResult, type NewAttempt } from '../persistence/step-attempt.repository';
+import { insertAttempts, recordAttemptResults, type AttemptResult, type NewAttempt } from '../persistence/step-attempt.repository';
 import type { RegisteredDefinition } from './saga-definition.service';
 
 export interface AppliedDecisionEffects {
@@ -35,7 +35,7 @@ export class EffectWriter {
   async write(client: PoolClient, decisions: AppliedDecisionEffects[]): Promise<void> {
     const outbox: OutboxMessage[] = [];
     const attempts: NewAttempt[] = [];
-    const results: { commandId: string; status: string; output?: unknown; error?: unknown }[] = [];
+    const results: AttemptResult[] = [];
     // Timer writes keep their order: a decision may cancel one timer and schedule another.
     const timerOps: ({ op: 'upsert'; timer: SagaTimer } | { op: 'delete'; timerId: string } | { op: 'delete-saga'; sagaId: string })[] = [];
 
@@ -109,7 +109,7 @@ export class EffectWriter {
       }
     }
 
-    for (const r of results) await recordAttemptResult(client, r);
+    await recordAttemptResults(client, results);
     await insertAttempts(client, attempts);
     await this.applyTimerOps(client, timerOps);
     await insertOutboxMessages(client, outbox);

@@ -92,21 +92,32 @@ export async function lockSagaInstances(db: Queryable, sagaIds: string[]): Promi
   return new Map(res.rows.map((r) => [r.saga_id, toSagaInstance(r)]));
 }
 
-export async function updateSagaInstance(
-  db: Queryable,
-  u: { sagaId: string; expectedRowVersion: number; status: string; state: unknown; finished: boolean },
-): Promise<number> {
-  const res = await db.query<{ row_version: string }>(
-    `update saga_instances
-        set status = $3, state = $4, row_version = row_version + 1, updated_at = now(),
-            finished_at = case when $5 then coalesce(finished_at, now()) else null end
-      where saga_id = $1 and row_version = $2
-      returning row_version`,
-    [u.sagaId, u.expectedRowVersion, u.status, JSON.stringify(u.state), u.finished],
-  );
-  if (res.rowCount !== 1) throw new ConcurrentUpdateError(u.sagaId);
-  return Number(res.rows[0].row_version);
+export interface SagaInstanceUpdate {
+  sagaId: string;
+  expectedRowVersion: number;
+  status: string;
+  state: unknown;
+  finished: boolean;
 }
+
+/** Updates many instances in one statement; throws ConcurrentUpdateError if any row_version moved. */
+export async function updateSagaInstances(db: Queryable, updates: SagaInstanceUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  const res = await db.query<{ saga_id: string }>(
+    `update saga_instances s
+        set status = u.status, state = u.state, row_version = s.row_version + 1, updated_at = now(),
+            finished_at = case when u.finished then coalesce(s.finished_at, now()) else null end
+       from unnest($1::uuid[], $2::bigint[], $3::text[], $4::jsonb[], $5::boolean[]) as u(saga_id, expected, status, state, finished)
+      where s.saga_id = u.saga_id and s.row_version = u.expected
+      returning s.saga_id`,
+    [updates.map((u) => u.sagaId), updates.map((u) => u.expectedRowVersion), updates.map((u) => u.status), updates.map((u) => JSON.stringify(u.state)), updates.map((u) => u.finished)],
+  );
+  if (res.rowCount !== updates.length) {
+    const done = new Set(res.rows.map((r) => r.saga_id));
+    throw new ConcurrentUpdateError(updates.find((u) => !done.has(u.sagaId))!.sagaId);
+  }
+}
+
 
 /**
  * Locks whichever of the instances no other transaction holds, and skips the rest.

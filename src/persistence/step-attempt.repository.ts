@@ -20,12 +20,30 @@ export async function insertAttempts(db: Queryable, attempts: NewAttempt[]): Pro
   );
 }
 
-/** Records how an attempt ended (a reply's outcome, or TIMED_OUT); the first ending wins. */
-export async function recordAttemptResult(db: Queryable, r: { commandId: string; status: string; output?: unknown; error?: unknown }): Promise<void> {
+export interface AttemptResult {
+  commandId: string;
+  /** SUCCEEDED, FAILED, RETRY_REQUESTED or TIMED_OUT. */
+  status: string;
+  output?: unknown;
+  error?: unknown;
+}
+
+/** Records how attempts ended, in one statement; the first ending of an attempt wins. */
+export async function recordAttemptResults(db: Queryable, results: AttemptResult[]): Promise<void> {
+  const byCommand = new Map<string, AttemptResult>();
+  for (const r of results) if (!byCommand.has(r.commandId)) byCommand.set(r.commandId, r);
+  if (byCommand.size === 0) return;
+  const rows = [...byCommand.values()];
   await db.query(
-    `update step_attempts set status = $2, replied_at = now(), output = $3, error = $4
-      where command_id = $1 and status = 'SENT'`,
-    [r.commandId, r.status, r.output === undefined ? null : JSON.stringify(r.output), r.error === undefined ? null : JSON.stringify(r.error)],
+    `update step_attempts a set status = r.status, replied_at = now(), output = r.output, error = r.error
+       from unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[]) as r(command_id, status, output, error)
+      where a.command_id = r.command_id and a.status = 'SENT'`,
+    [
+      rows.map((r) => r.commandId),
+      rows.map((r) => r.status),
+      rows.map((r) => (r.output === undefined ? null : JSON.stringify(r.output))),
+      rows.map((r) => (r.error === undefined ? null : JSON.stringify(r.error))),
+    ],
   );
 }
 
