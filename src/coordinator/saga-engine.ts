@@ -18,7 +18,7 @@ import { PG_POOL } from '../persistence/database.module';
 import { recordInboxMessages } from '../persistence/inbox.repository';
 import { inTransaction } from '../persistence/queryable';
 import { appendHistory } from '../persistence/saga-history.repository';
-import { findSagaByIdempotencyKey, insertSagaInstance, lockSagaInstances, SagaInstanceRow, updateSagaInstance } from '../persistence/saga-instance.repository';
+import { findSagaByIdempotencyKey, insertSagaInstance, lockSagaInstances, SagaInstanceRow, updateSagaInstances } from '../persistence/saga-instance.repository';
 import { InvalidSagaInputError, SagaNotFoundError } from './coordinator-errors';
 import { EffectWriter } from './effect-writer';
 import { RegisteredDefinition, SagaDefinitionService } from './saga-definition.service';
@@ -34,7 +34,7 @@ export interface EngineEvent {
 
 export type EngineOutcome =
   | { kind: 'applied'; sagaId: string; status: string }
-  | { kind: 'ignored'; sagaId: string; reason: string }
+  | { kind: 'ignored'; sagaId: string; code: string; reason: string }
   | { kind: 'rejected'; sagaId: string; code: string; message: string }
   | { kind: 'duplicate'; sagaId: string }
   | { kind: 'unknown-saga'; sagaId: string };
@@ -159,23 +159,23 @@ export class SagaEngine {
       if (decision.rejected) {
         outcomes.push({ kind: 'rejected', sagaId: item.sagaId, code: decision.rejected.code, message: decision.rejected.message });
       } else if (decision.ignored) {
-        outcomes.push({ kind: 'ignored', sagaId: item.sagaId, reason: decision.ignored.reason });
+        outcomes.push({ kind: 'ignored', sagaId: item.sagaId, code: decision.ignored.code, reason: decision.ignored.reason });
       } else {
         states.set(item.sagaId, decision.state);
         outcomes.push({ kind: 'applied', sagaId: item.sagaId, status: decision.state.status });
       }
     }
 
-    for (const [sagaId, state] of states) {
-      const row = locked.get(sagaId)!;
-      await updateSagaInstance(client, {
+    await updateSagaInstances(
+      client,
+      [...states].map(([sagaId, state]) => ({
         sagaId,
-        expectedRowVersion: row.rowVersion,
+        expectedRowVersion: locked.get(sagaId)!.rowVersion,
         status: state.status,
         state,
         finished: isTerminalSagaStatus(state.status),
-      });
-    }
+      })),
+    );
     await this.writeDecisions(client, decided);
     return outcomes;
   }
