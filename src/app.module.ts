@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { ApiModule } from './api/api.module';
 import { HealthModule } from './api/health/health.module';
 import { AppConfig } from './config/app-config';
 import { CoordinatorModule } from './coordinator/coordinator.module';
@@ -21,6 +22,7 @@ export class AppModule {
         MessagingModule,
         CoordinatorModule,
         HealthModule,
+        ApiModule,
       ],
     };
   }

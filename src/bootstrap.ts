@@ -3,12 +3,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { configureHttp, HTTP_FACTORY_OPTIONS } from './api/http-setup';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), { ...HTTP_FACTORY_OPTIONS, bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  configureHttp(app, config);
   return app;
 }
 

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { ConfiguredApiKey, parseApiKeyList } from './api-key-list';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) => {
@@ -88,12 +89,35 @@ export class AppConfig {
   @IsOptional() @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
+  /** `keys`: every /v1 request needs an API key. `disabled`: no authentication, allowed only on a loopback HTTP_HOST. @default keys */
+  @IsIn(['keys', 'disabled'])
+  API_AUTH: 'keys' | 'disabled' = 'keys';
+
+  /** API keys from the environment: `name:role:key` (or `name:role:sha256:<hex>`), comma-separated. See api-key-list.ts. */
+  @IsOptional() @IsString()
+  API_KEYS?: string;
+
+  /** Largest accepted request body, e.g. 512kb, 1mb. @default 1mb */
+  @Matches(/^\d{1,6}(b|kb|mb)$/i, { message: 'must be a size such as 512kb or 1mb' })
+  API_BODY_LIMIT = '1mb';
+
+  /** Serve the OpenAPI document at /docs and /docs-json. @default true */
+  @Transform(toBool) @IsBoolean()
+  API_DOCS = true;
+
   get consumerGroup(): string {
     return this.KAFKA_CONSUMER_GROUP ?? `${this.KAFKA_TOPIC_PREFIX}-coordinator`;
   }
 
   get kafkaBrokerList(): string[] {
     return this.KAFKA_BROKERS.split(',').map((b) => b.trim());
+  }
+
+  /** The parsed API_KEYS (loadConfig has validated them). */
+  get apiKeys(): ConfiguredApiKey[] {
+    if (!this.API_KEYS) return [];
+    const parsed = parseApiKeyList(this.API_KEYS);
+    return parsed.ok ? parsed.keys : [];
   }
 }
 
@@ -106,7 +130,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'LOG_FORMAT']));
+const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'LOG_FORMAT', 'API_KEYS']));
 
 /**
  * Builds the configuration from environment variables (and the defaults that
@@ -130,13 +154,32 @@ export function loadConfig(env: Record<string, string | undefined>, localDefault
   if (config.KAFKA_SASL_MECHANISM && saslValid && (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD)) {
     problems.push({ variable: 'KAFKA_SASL_USERNAME', message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set' });
   }
+  problems.push(...apiAuthProblems(config, errors.some((e) => e.property === 'API_KEYS')));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
+
+function apiAuthProblems(config: AppConfig, keysInvalid: boolean): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  if (config.API_KEYS && !keysInvalid) {
+    const parsed = parseApiKeyList(config.API_KEYS);
+    if (!parsed.ok) problems.push(...parsed.problems.map((message) => ({ variable: 'API_KEYS', message })));
+  }
+  // An API without authentication must never be reachable from another machine by accident.
+  if (config.API_AUTH === 'disabled' && !LOOPBACK_HOSTS.includes(config.HTTP_HOST)) {
+    problems.push({ variable: 'API_AUTH', message: `API_AUTH=disabled is only allowed with a loopback HTTP_HOST (127.0.0.1, localhost or ::1), got HTTP_HOST=${config.HTTP_HOST}` });
+  }
+  if (config.API_AUTH === 'disabled' && config.API_KEYS) {
+    problems.push({ variable: 'API_AUTH', message: 'API_AUTH=disabled contradicts API_KEYS: unset one of them' });
+  }
+  return problems;
+}
+
 function redactValue(variable: string, value: string | undefined): string | undefined {
   if (value === undefined) return value;
-  if (variable.includes('PASSWORD')) return '***';
+  if (variable.includes('PASSWORD') || variable === 'API_KEYS') return '***';
   if (variable === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return value;
 }

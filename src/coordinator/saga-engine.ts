@@ -26,7 +26,7 @@ import { RegisteredDefinition, SagaDefinitionService } from './saga-definition.s
 export interface EngineEvent {
   sagaId: string;
   event: SagaEvent;
-  /** Who caused it: an operator, 'participant:<name>', 'timer', 'api'. Recorded in history. */
+  /** Who caused it: 'api-key:<name>', 'participant:<step>' (a reply), 'timer', 'start-topic'. Recorded in history. */
   actor: string;
   /** Message id to dedupe on (replies); omitted for events that are not messages. */
   messageId?: string;

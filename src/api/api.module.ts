@@ -1,0 +1,22 @@
+// The REST API under /v1: controllers, the services behind them, and API keys.
+import { Module } from '@nestjs/common';
+import { CoordinatorModule } from '../coordinator/coordinator.module';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyService } from './auth/api-key.service';
+import { FirstApiKey } from './auth/first-api-key';
+import { JsonBodyGuard } from './auth/json-body.guard';
+import { DefinitionsController } from './definitions/definitions.controller';
+import { BulkOperationsController } from './operations/bulk-operations.controller';
+import { SagaOperationsController } from './operations/saga-operations.controller';
+import { SagaOperationsService } from './operations/saga-operations.service';
+import { SagaQueryService } from './sagas/saga-query.service';
+import { SagaStartService } from './sagas/saga-start.service';
+import { SagasController } from './sagas/sagas.controller';
+
+@Module({
+  imports: [CoordinatorModule],
+  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController],
+  providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService],
+})
+export class ApiModule {}

@@ -1,0 +1,55 @@
+// Zero-config without an open API: when no API key exists at all (API_KEYS unset and
+// none ever stored), the first start creates an admin key, stores its hash and prints
+// the key once on standard output — the approach of Elasticsearch and Grafana for their
+// first admin credential. Rejected alternatives: an open API when nothing is configured
+// (silently open in production), and refusing to start (breaks `npm start` on a fresh
+// clone). The key is printed directly, not through the logger, and never again.
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { ApiKeyService, FIRST_KEY_NAME } from './api-key.service';
+
+@Injectable()
+export class FirstApiKey implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Api');
+
+  constructor(
+    private readonly keys: ApiKeyService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.keys.authDisabled) {
+      this.logger.warn(`API authentication is disabled (API_AUTH=disabled): anyone who can reach ${this.config.HTTP_HOST}:${this.config.HTTP_PORT} acts as admin`);
+      return;
+    }
+    const key = await this.keys.createFirstKeyIfNone();
+    if (key !== undefined) {
+      process.stdout.write(firstKeyNotice(key, this.config.HTTP_PORT));
+      this.logger.warn(`no API key was configured: created the admin key '${FIRST_KEY_NAME}' and printed it once on standard output`);
+      return;
+    }
+    if (!this.keys.hasEnvironmentKeys && (await this.keys.list()).every((k) => k.revokedAt !== null)) {
+      this.logger.warn('every stored API key is revoked and API_KEYS is unset: /v1 refuses every request until API_KEYS names a key');
+    }
+  }
+}
+
+export function firstKeyNotice(key: string, port: number): string {
+  const line = '='.repeat(78);
+  return [
+    '',
+    line,
+    'No API key was configured, so the coordinator created an admin API key.',
+    'It is shown this once (only its hash is stored). Keep it somewhere safe:',
+    '',
+    `    ${key}`,
+    '',
+    'Call the API with it:',
+    `    curl -H "Authorization: Bearer ${key}" http://localhost:${port}/v1/sagas`,
+    'Create named keys (POST /v1/api-keys) or set API_KEYS, then revoke this one:',
+    `    DELETE /v1/api-keys/${FIRST_KEY_NAME}`,
+    line,
+    '',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,65 @@
+// The OpenAPI schema of a saga definition document (request body of POST /v1/definitions).
+// The normative validation is the core's (definition-validation.ts), which reports
+// every problem with its path; this schema documents the shape for API clients.
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+const NAME = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_.-]{0,99}$' };
+
+const STEP: SchemaObject = {
+  type: 'object',
+  required: ['name', 'participant', 'command'],
+  additionalProperties: false,
+  properties: {
+    name: NAME,
+    participant: NAME,
+    command: NAME,
+    compensation: { ...NAME, description: 'command that undoes the step; not allowed after the pivot' },
+    pivot: { type: 'boolean', default: false },
+    retry: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxAttempts: { type: 'integer', minimum: 1, default: 3 },
+        initialBackoffMs: { type: 'integer', minimum: 0, default: 200 },
+        maxBackoffMs: { type: 'integer', minimum: 0, default: 10000 },
+        multiplier: { type: 'number', minimum: 1, default: 2 },
+        jitter: { type: 'number', minimum: 0, maximum: 1, default: 0.2 },
+      },
+    },
+    timeoutMs: { type: 'integer', minimum: 1, default: 30000 },
+    input: { description: 'input mapping template, e.g. { "amount": "$.input.amount" }; default "$.input"' },
+  },
+};
+
+export const DEFINITION_DOCUMENT_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['name', 'steps'],
+  additionalProperties: false,
+  description: 'A saga definition (docs/sagas.md). Every problem of an invalid document is listed in the 400 answer.',
+  properties: {
+    name: NAME,
+    description: { type: 'string' },
+    inputSchema: { type: 'object', description: 'JSON Schema the saga input must match' },
+    deadlineMs: { type: 'integer', minimum: 1 },
+    maxCompensationAttempts: { type: 'integer', minimum: 1, default: 10 },
+    maxForwardAttempts: { type: 'integer', minimum: 1, default: 10 },
+    steps: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        oneOf: [
+          STEP,
+          { type: 'object', required: ['parallel'], additionalProperties: false, properties: { name: NAME, parallel: { type: 'array', minItems: 2, items: STEP } } },
+        ],
+      },
+    },
+  },
+  example: {
+    name: 'order',
+    steps: [
+      { name: 'createOrder', participant: 'orders', command: 'order.create', compensation: 'order.cancel' },
+      { name: 'charge', participant: 'payments', command: 'payment.charge', compensation: 'payment.refund', input: { orderId: '$.steps.createOrder.output.orderId', amount: '$.input.amount' } },
+      { name: 'ship', participant: 'shipping', command: 'shipment.create', pivot: true },
+    ],
+  },
+};

@@ -1,0 +1,155 @@
+// Every error a request can meet, mapped to an RFC 9457 problem document: a stable
+// `code`, the HTTP status, a message meant for the caller and the field errors. The
+// core and the coordinator raise errors with codes and no notion of HTTP; this table
+// is the one place that gives those codes a status. Anything unknown becomes a bare
+// 500: its message may hold SQL or internals, so it is logged, never sent.
+import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { CoordinatorError, InvalidSagaInputError } from '../../coordinator/coordinator-errors';
+import { InvalidDefinitionError, SagaError } from '../../core/errors';
+import { ApiError, FieldError } from './api-errors';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export interface MappedProblem {
+  problem: ProblemDocument;
+  headers: Record<string, string>;
+  /** The error is not the caller's: log it with its stack. */
+  unexpected: boolean;
+}
+
+/** Codes of the core and the coordinator that a caller can cause, and their status. Others are bugs: 500. */
+export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
+  INVALID_DEFINITION: 400,
+  INVALID_SAGA_INPUT: 400,
+  REASON_REQUIRED: 400,
+  DEFINITION_NOT_FOUND: 404,
+  SAGA_NOT_FOUND: 404,
+  UNKNOWN_STEP: 404,
+  SAGA_FINISHED: 409,
+  SAGA_NOT_CANCELLABLE: 409,
+  SAGA_NOT_FAILED: 409,
+  STEP_NOT_RETRYABLE: 409,
+  NOTHING_TO_RETRY: 409,
+  STEP_NOT_OVERRIDABLE: 409,
+});
+
+const HTTP_CODES: Readonly<Record<number, string>> = Object.freeze({
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+});
+
+// PostgreSQL SQLSTATEs that mean "try again": connection lost, server shutting down, too many connections, serialization.
+const TRANSIENT_SQLSTATE = /^(08...|57P0[1-3]|53300|40001|40P01)$/;
+const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+export function problemType(code: string): string {
+  return `urn:saga-coordinator:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+function problem(status: number, code: string, detail: string, extra: Partial<ProblemDocument> = {}): ProblemDocument {
+  return { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra };
+}
+
+export function mapErrorToProblem(err: unknown, instance?: string): MappedProblem {
+  const mapped = map(err);
+  if (instance !== undefined) mapped.problem.instance = instance;
+  return mapped;
+}
+
+function map(err: unknown): MappedProblem {
+  if (err instanceof ApiError) {
+    return { problem: problem(err.status, err.code, err.message, { ...(err.errors ? { errors: err.errors } : {}), ...err.extensions }), headers: err.headers, unexpected: false };
+  }
+  if (err instanceof SagaError || err instanceof CoordinatorError) {
+    const status = DOMAIN_ERROR_STATUS[err.code];
+    if (status === undefined) return internal();
+    const extra: Partial<ProblemDocument> = {};
+    if (err.sagaId !== undefined) extra.sagaId = err.sagaId;
+    if (err.step !== undefined) extra.step = err.step;
+    if (err instanceof InvalidDefinitionError) extra.errors = err.problems.map((p) => ({ field: p.path || '(document)', message: p.message }));
+    if (err instanceof InvalidSagaInputError) extra.errors = err.problems.map((p) => ({ field: `input${p.path}`, message: p.message }));
+    return { problem: problem(status, err.code, err.message, extra), headers: {}, unexpected: false };
+  }
+  if (err instanceof HttpException) return fromHttpException(err);
+  const bodyParserProblem = fromBodyParser(err);
+  if (bodyParserProblem) return bodyParserProblem;
+  if (isTransient(err)) {
+    return { problem: problem(503, 'SERVICE_UNAVAILABLE', 'a dependency (PostgreSQL or Kafka) is unavailable; retry later'), headers: { 'Retry-After': '1' }, unexpected: true };
+  }
+  return internal();
+}
+
+function internal(): MappedProblem {
+  return { problem: problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred; it has been logged'), headers: {}, unexpected: true };
+}
+
+function fromHttpException(err: HttpException): MappedProblem {
+  const status = err.getStatus();
+  if (status === 404) {
+    // Nest's router: "Cannot GET /path". Our own not-found cases are ApiErrors or domain errors.
+    return { problem: problem(404, 'ROUTE_NOT_FOUND', 'no such endpoint; see /docs for the API'), headers: {}, unexpected: false };
+  }
+  if (status === 400) {
+    // Nest maps body-parser's JSON SyntaxError (and a bad %-encoding in the URL) to a bare BadRequestException.
+    return { problem: problem(400, 'MALFORMED_REQUEST', 'the request could not be parsed: the body must be valid JSON and the URL correctly encoded'), headers: {}, unexpected: false };
+  }
+  if (status >= 500) return internal();
+  const code = HTTP_CODES[status] ?? `HTTP_${status}`;
+  return { problem: problem(status, code, STATUS_CODES[status] ?? 'request refused'), headers: {}, unexpected: false };
+}
+
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string' && typeof (err as BodyParserError).status === 'number';
+}
+
+function fromBodyParser(err: unknown): MappedProblem | undefined {
+  if (!isBodyParserError(err)) return undefined;
+  switch (err.type) {
+    case 'entity.too.large':
+      return { problem: problem(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than the limit (API_BODY_LIMIT)'), headers: {}, unexpected: false };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { problem: problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON'), headers: {}, unexpected: false };
+    case 'entity.parse.failed':
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'entity.verify.failed':
+      return { problem: problem(400, 'MALFORMED_REQUEST', 'the request body could not be read as JSON'), headers: {}, unexpected: false };
+    default:
+      return undefined;
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { retriable?: unknown; code?: unknown };
+  if (e.retriable === true) return true;
+  if (typeof e.code === 'string' && (TRANSIENT_SQLSTATE.test(e.code) || TRANSIENT_ERRNO.has(e.code))) return true;
+  // pg's pool gives up waiting for a connection with this error, which has no code.
+  return err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message);
+}

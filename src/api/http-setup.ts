@@ -1,0 +1,47 @@
+// How the HTTP server treats every request, applied by createApp so that tests run
+// exactly what users run: a JSON body parser with a size limit, one validation pipe,
+// one exception filter (problem+json for every error), and the OpenAPI document.
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AppConfig } from '../config/app-config';
+import { JSON_MEDIA_TYPES } from './auth/json-body.guard';
+import { ProblemDetailsFilter } from './errors/problem-details.filter';
+import { validationException } from './errors/validation-errors';
+
+/** NestFactory options: the body parser is ours (configureHttp), not Nest's default one without a chosen limit. */
+export const HTTP_FACTORY_OPTIONS = { bodyParser: false } as const;
+
+export function configureHttp(app: INestApplication, config: AppConfig): void {
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  express.useBodyParser('json', { limit: config.API_BODY_LIMIT, type: JSON_MEDIA_TYPES, strict: true });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // Field errors name the field and the rule, never echo the value (it may be a secret).
+      validationError: { target: false, value: false },
+      exceptionFactory: validationException,
+    }),
+  );
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  if (config.API_DOCS) serveOpenApi(app);
+}
+
+function serveOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Saga coordinator')
+      .setDescription(
+        'Start, watch and repair orchestrated sagas. Every /v1 endpoint needs an API key (Authorization: Bearer <key>, or X-API-Key) with the role named in its summary: viewer < operator < admin. Errors are application/problem+json with a stable `code`. See docs/api.md.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

@@ -1,0 +1,271 @@
+// What the API shows of a saga instance: a summary for lists, and the full detail —
+// every step with its attempts, timings, outputs and errors, and the history.
+// Times are ISO-8601 strings; absent values are null, never omitted.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SAGA_STATUSES, STEP_STATUSES } from '../../core/saga-status';
+
+export class DefinitionRefDto {
+  @ApiProperty({ example: 'order' })
+  name!: string;
+
+  @ApiProperty({ example: 1 })
+  version!: number;
+}
+
+export class SagaSummaryDto {
+  @ApiProperty({ format: 'uuid' })
+  sagaId!: string;
+
+  @ApiProperty({ type: DefinitionRefDto })
+  definition!: DefinitionRefDto;
+
+  @ApiProperty({ enum: SAGA_STATUSES })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'order-4711' })
+  businessKey!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finishedAt!: string | null;
+}
+
+export class StartedSagaDto extends SagaSummaryDto {
+  @ApiProperty({ description: 'false when the Idempotency-Key (or business key) had already started this saga' })
+  created!: boolean;
+}
+
+export class SagaPageDto {
+  @ApiProperty({ type: [SagaSummaryDto] })
+  items!: SagaSummaryDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor!: string | null;
+}
+
+export class StepErrorDto {
+  @ApiProperty({ enum: ['execute', 'compensate'] })
+  action!: string;
+
+  @ApiProperty()
+  attempt!: number;
+
+  @ApiProperty({ type: String, nullable: true, description: 'ATTEMPT_TIMED_OUT for a timeout, else the participant\'s code' })
+  code!: string | null;
+
+  @ApiProperty()
+  message!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
+export class AttentionDto {
+  @ApiProperty({ enum: ['FORWARD_ATTEMPTS_EXHAUSTED', 'STEP_FAILED_AFTER_PIVOT', 'PIVOT_OUTCOME_UNKNOWN', 'COMPENSATION_ATTEMPTS_EXHAUSTED'] })
+  reason!: string;
+
+  @ApiProperty()
+  message!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
+export class OverrideDto {
+  @ApiProperty({ enum: ['succeeded', 'compensated'] })
+  as!: string;
+
+  @ApiProperty({ description: 'name of the API key that overrode the step' })
+  by!: string;
+
+  @ApiProperty()
+  reason!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
+export class AttemptDto {
+  @ApiProperty({ enum: ['execute', 'compensate'] })
+  action!: string;
+
+  @ApiProperty()
+  attempt!: number;
+
+  @ApiProperty({ description: 'the command\'s messageId' })
+  commandId!: string;
+
+  @ApiProperty({ enum: ['SENT', 'SUCCEEDED', 'FAILED', 'RETRY_REQUESTED', 'TIMED_OUT'] })
+  status!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  sentAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  deadlineAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  repliedAt!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'from sending the command to its reply or timeout' })
+  durationMs!: number | null;
+
+  @ApiPropertyOptional({ description: 'the reply\'s output (execute)', nullable: true })
+  output!: unknown;
+
+  @ApiPropertyOptional({ description: 'the reply\'s error', nullable: true })
+  error!: unknown;
+}
+
+export class StepViewDto {
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ description: 'index of the stage (a step or a parallel group) holding the step' })
+  stage!: number;
+
+  @ApiProperty({ enum: ['compensatable', 'pivot', 'retriable'] })
+  phase!: string;
+
+  @ApiProperty()
+  participant!: string;
+
+  @ApiProperty()
+  command!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  compensation!: string | null;
+
+  @ApiProperty({ enum: STEP_STATUSES })
+  status!: string;
+
+  @ApiProperty({ description: 'number of the last execute command sent (0: never sent)' })
+  attempt!: number;
+
+  @ApiProperty({ description: 'number of the last compensate command sent (0: never sent)' })
+  compensationAttempt!: number;
+
+  @ApiProperty({ description: 'an attempt timed out, so the participant may have applied the step' })
+  mayHaveApplied!: boolean;
+
+  @ApiPropertyOptional({ nullable: true, description: 'the resolved step input (null until the step starts)' })
+  input!: unknown;
+
+  @ApiPropertyOptional({ nullable: true })
+  output!: unknown;
+
+  @ApiProperty({ type: StepErrorDto, nullable: true })
+  lastError!: StepErrorDto | null;
+
+  @ApiProperty({ type: AttentionDto, nullable: true, description: 'set while the step waits for an operator' })
+  needsAttention!: AttentionDto | null;
+
+  @ApiProperty({ type: OverrideDto, nullable: true })
+  override!: OverrideDto | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'end of the current wait: the attempt deadline or the backoff' })
+  dueAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  startedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  succeededAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  compensatedAt!: string | null;
+
+  @ApiProperty({ type: [AttemptDto], description: 'every command sent for this step, oldest first' })
+  attempts!: AttemptDto[];
+}
+
+export class HistoryEntryDto {
+  @ApiProperty({ description: 'increasing; orders the entries' })
+  id!: string;
+
+  @ApiProperty({ example: 'CancelRequested' })
+  eventType!: string;
+
+  @ApiProperty({ description: 'the event as applied, e.g. { type, reason, by }' })
+  event!: unknown;
+
+  @ApiProperty({ type: String, nullable: true })
+  statusBefore!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  statusAfter!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'why the event changed nothing (ignored or rejected), else null' })
+  ignored!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "who caused it: 'api-key:<name>', 'participant:<step>', 'timer', 'start-topic'" })
+  actor!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  occurredAt!: string;
+}
+
+export class CompensationReasonDto {
+  @ApiProperty({ enum: ['step-failed', 'cancel-requested', 'deadline-reached', 'step-overridden'] })
+  cause!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  step!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  by!: string | null;
+
+  @ApiProperty()
+  message!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
+export class EscalationDto {
+  @ApiProperty({ enum: ['RUNNING', 'COMPENSATING'], description: 'the status the saga returns to when an operator acts' })
+  from!: string;
+
+  @ApiProperty({ type: [String], description: 'the steps waiting for an operator' })
+  steps!: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
+export class SagaDetailDto extends SagaSummaryDto {
+  @ApiProperty({ type: String, nullable: true })
+  idempotencyKey!: string | null;
+
+  @ApiProperty({ description: 'the saga input' })
+  input!: unknown;
+
+  @ApiProperty({ type: String, nullable: true, description: 'the first of currentSteps, or null' })
+  currentStep!: string | null;
+
+  @ApiProperty({ type: [String], description: 'steps in flight, backing off, or waiting for an operator (several in a parallel group)' })
+  currentSteps!: string[];
+
+  @ApiProperty({ type: CompensationReasonDto, nullable: true })
+  compensationReason!: CompensationReasonDto | null;
+
+  @ApiProperty({ type: EscalationDto, nullable: true, description: 'set while the saga is FAILED (needs an operator)' })
+  escalation!: EscalationDto | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  deadlineAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  startedAt!: string | null;
+
+  @ApiProperty({ type: [StepViewDto], description: 'in definition order' })
+  steps!: StepViewDto[];
+
+  @ApiProperty({ type: [HistoryEntryDto], description: 'every event decided for the saga, applied or not, oldest first' })
+  history!: HistoryEntryDto[];
+}

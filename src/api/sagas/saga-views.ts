@@ -1,0 +1,104 @@
+// Builds the API's views of a saga from what the database holds: the instance row,
+// its core SagaState, its step attempts and its history (pure functions).
+import { stepsOf } from '../../core/definition-normalization';
+import type { NormalizedSagaDefinition } from '../../core/saga-definition';
+import type { SagaState, StepState } from '../../core/saga-state';
+import type { StoredHistoryEntry } from '../../persistence/saga-history.repository';
+import type { SagaSummaryRow } from '../../persistence/saga-instance-query.repository';
+import type { SagaInstanceRow } from '../../persistence/saga-instance.repository';
+import type { StoredAttempt } from '../../persistence/step-attempt.repository';
+import type { AttemptDto, HistoryEntryDto, SagaDetailDto, SagaSummaryDto, StepViewDto } from './saga-view.dto';
+
+/** Step statuses in which a step is what the saga is currently doing or waiting on. */
+const CURRENT_STEP_STATUSES = new Set(['RUNNING', 'RETRY_WAIT', 'COMPENSATING', 'COMPENSATION_RETRY_WAIT', 'COMPENSATION_FAILED']);
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const isoDate = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+export function sagaSummary(row: SagaInstanceRow | SagaSummaryRow): SagaSummaryDto {
+  return {
+    sagaId: row.sagaId,
+    definition: { name: row.definitionName, version: row.definitionVersion },
+    status: row.status,
+    businessKey: row.businessKey,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    finishedAt: isoDate(row.finishedAt),
+  };
+}
+
+export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefinition, attempts: StoredAttempt[], history: StoredHistoryEntry[]): SagaDetailDto {
+  const state = row.state as SagaState;
+  const steps = stepsOf(definition).map((step) => {
+    const st = state.steps[step.name];
+    return stepView(step.name, { stage: step.stage, phase: step.phase, participant: step.participant, command: step.command, compensation: step.compensation }, st, attempts);
+  });
+  const currentSteps = steps.filter((s) => CURRENT_STEP_STATUSES.has(s.status) || s.needsAttention !== null).map((s) => s.name);
+  return {
+    ...sagaSummary(row),
+    idempotencyKey: row.idempotencyKey,
+    input: row.input,
+    currentStep: currentSteps[0] ?? null,
+    currentSteps,
+    compensationReason: state.compensationReason ? { ...state.compensationReason, at: iso(state.compensationReason.at)! } : null,
+    escalation: state.escalation ? { from: state.escalation.from, steps: [...state.escalation.steps], at: iso(state.escalation.at)! } : null,
+    deadlineAt: iso(state.deadlineAt),
+    startedAt: iso(state.startedAt),
+    steps,
+    history: history.map(historyView),
+  };
+}
+
+function stepView(
+  name: string,
+  shape: Pick<StepViewDto, 'stage' | 'phase' | 'participant' | 'command' | 'compensation'>,
+  st: StepState,
+  attempts: StoredAttempt[],
+): StepViewDto {
+  return {
+    name,
+    ...shape,
+    status: st.status,
+    attempt: st.attempt,
+    compensationAttempt: st.compensationAttempt,
+    mayHaveApplied: st.mayHaveApplied,
+    input: st.input,
+    output: st.output,
+    lastError: st.lastError ? { ...st.lastError, at: iso(st.lastError.at)! } : null,
+    needsAttention: st.needsAttention ? { ...st.needsAttention, at: iso(st.needsAttention.at)! } : null,
+    override: st.override ? { ...st.override, at: iso(st.override.at)! } : null,
+    dueAt: iso(st.dueAt),
+    startedAt: iso(st.startedAt),
+    succeededAt: iso(st.succeededAt),
+    compensatedAt: iso(st.compensatedAt),
+    attempts: attempts.filter((a) => a.step === name).map(attemptView),
+  };
+}
+
+function attemptView(a: StoredAttempt): AttemptDto {
+  return {
+    action: a.action,
+    attempt: a.attempt,
+    commandId: a.commandId,
+    status: a.status,
+    sentAt: a.sentAt.toISOString(),
+    deadlineAt: isoDate(a.deadlineAt),
+    repliedAt: isoDate(a.repliedAt),
+    durationMs: a.repliedAt ? a.repliedAt.getTime() - a.sentAt.getTime() : null,
+    output: a.output,
+    error: a.error,
+  };
+}
+
+function historyView(h: StoredHistoryEntry): HistoryEntryDto {
+  return {
+    id: h.id,
+    eventType: h.eventType,
+    event: h.event,
+    statusBefore: h.statusBefore,
+    statusAfter: h.statusAfter,
+    ignored: h.ignored,
+    actor: h.actor,
+    occurredAt: h.occurredAt.toISOString(),
+  };
+}

@@ -1,0 +1,31 @@
+// The body of POST /v1/sagas.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import type { JsonValue } from '../../core/json';
+import { IDENTIFIER_PATTERN } from '../../core/saga-definition';
+
+export class StartSagaBody {
+  @ApiProperty({ description: 'name of a registered definition', example: 'order' })
+  @IsString()
+  @Matches(IDENTIFIER_PATTERN, { message: 'definition must be a definition name: a letter, then up to 99 letters, digits, ".", "_" or "-"' })
+  definition!: string;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'definition version; the latest when omitted', minimum: 1, example: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @ApiProperty({ description: "the saga input (any JSON); checked against the definition's inputSchema when it has one", example: { orderId: '4711', amount: 120 } })
+  @IsDefined({ message: 'input is required (any JSON value, e.g. {})' })
+  input!: JsonValue;
+
+  @ApiPropertyOptional({
+    description: 'a key of your domain (e.g. an order id), searchable with GET /v1/sagas?businessKey=. Without an Idempotency-Key header it also makes the start idempotent: one saga per definition and business key.',
+    example: 'order-4711',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  businessKey?: string;
+}
