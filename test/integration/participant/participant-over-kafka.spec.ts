@@ -1,0 +1,101 @@
+// The SDK on real Kafka: what reaches the reply and dead-letter topics when commands are
+// malformed, duplicated or of an unknown type; a participant without a database.
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { ReplyMessage } from '../../../src/core/protocol';
+import { topicNames } from '../../../src/messaging/topic-names';
+import { Participant } from '../../../src/participant/participant';
+import { REPLY_ERROR_CODES } from '../../../src/participant/participant-errors';
+import { success } from '../../../src/participant/step-outcome';
+import { waitFor } from '../../support/saga-waits';
+import { createTestDatabase, infraEnv, uniqueName, type TestDatabase } from '../../support/test-infra';
+import { command } from './support/barrier-fixture';
+import { LEDGER_TABLE_SQL, ledgerParticipant, ledgerRows } from './support/ledger-participant';
+import { TopicProbe } from './support/topic-probe';
+
+interface DeadLetter {
+  reason: string;
+  by: string;
+  original: { value: string };
+}
+
+describe('participant SDK over real Kafka', () => {
+  const prefix = uniqueName('psdk');
+  const topics = topicNames(prefix);
+  const brokers = infraEnv().KAFKA_BROKERS.split(',');
+  let db: TestDatabase;
+  let pool: Pool;
+  const probe = new TopicProbe();
+  const participants: Participant[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('participant_kafka');
+    pool = new Pool({ connectionString: db.url, max: 2 });
+    await pool.query(LEDGER_TABLE_SQL);
+    await probe.connect();
+    await probe.watch([topics.replies, topics.deadLetter]);
+  });
+
+  afterAll(async () => {
+    for (const p of participants) await p.stop();
+    await probe.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const replyTo = (sagaId: string) => probe.json<ReplyMessage>(topics.replies).filter((r) => r.sagaId === sagaId);
+
+  it('dead-letters a malformed command and keeps going; applies a duplicate once and re-sends its reply; fails an unknown type', async () => {
+    // One partition: the malformed message sits in front of the valid ones.
+    const payments = ledgerParticipant({ kafka: { brokers }, topicPrefix: prefix, database: { url: db.url }, topicPartitions: 1, logger: 'silent' });
+    participants.push(payments);
+    await payments.start();
+    const sagaId = randomUUID();
+    const valid = { ...command(sagaId, 'execute'), replyTopic: topics.replies };
+    const unknown = { ...command(sagaId, 'execute', 1, { step: 'teleport', commandType: 'credit.teleport' }), replyTopic: topics.replies };
+    const commandTopic = topics.commands('payments');
+    await probe.publish(commandTopic, sagaId, '{"protocolVersion": 1, "sagaId": "not json');
+    await probe.publish(commandTopic, sagaId, JSON.stringify({ ...valid, action: 'undo' }));
+    await probe.publish(commandTopic, sagaId, JSON.stringify(valid));
+    await probe.publish(commandTopic, sagaId, JSON.stringify(valid));
+    await probe.publish(commandTopic, sagaId, JSON.stringify(unknown));
+
+    const replies = await waitFor('three replies', async () => (replyTo(sagaId).length >= 3 ? replyTo(sagaId) : undefined));
+    const forValid = replies.filter((r) => r.correlationId === valid.messageId);
+    expect(forValid).toHaveLength(2);
+    expect(forValid[0]).toEqual(forValid[1]);
+    expect(forValid[0]).toMatchObject({ outcome: 'success', output: { reservationId: expect.any(Number) } });
+    expect(replies.find((r) => r.step === 'teleport')).toMatchObject({ outcome: 'failure', error: { code: REPLY_ERROR_CODES.unknownCommandType } });
+    expect(await ledgerRows(pool, sagaId)).toHaveLength(1);
+
+    const dead = await waitFor('two dead letters', async () => {
+      const d = probe.json<DeadLetter>(topics.deadLetter).filter((m) => m.original.value.includes(sagaId) || m.original.value.includes('not json'));
+      return d.length >= 2 ? d : undefined;
+    });
+    expect(dead.map((d) => d.by)).toEqual(['participant:payments', 'participant:payments']);
+    expect(dead[0].reason).toMatch(/not valid JSON/);
+    expect(dead[1].reason).toMatch(/\/action must be equal to one of the allowed values/);
+  });
+
+  it('runs a participant without a database: each delivery runs the handler again', async () => {
+    let runs = 0;
+    const notifier = new Participant({ name: 'notifier', kafka: { brokers }, topicPrefix: prefix, logger: 'silent' }).handle<{ to: string }, { sent: string }>({
+      command: 'notify.send',
+      async execute(input, ctx) {
+        runs += 1;
+        expect(() => ctx.tx).toThrow(expect.objectContaining({ code: 'NO_DATABASE' }));
+        return success({ sent: input.to });
+      },
+    });
+    participants.push(notifier);
+    await notifier.start();
+    const sagaId = randomUUID();
+    const cmd = { ...command(sagaId, 'execute', 1, { step: 'notify', commandType: 'notify.send', payload: { to: 'c-1' } }), replyTopic: topics.replies };
+    await probe.publish(topics.commands('notifier'), sagaId, JSON.stringify(cmd));
+    await probe.publish(topics.commands('notifier'), sagaId, JSON.stringify(cmd));
+    const replies = await waitFor('two replies', async () => (replyTo(sagaId).length >= 2 ? replyTo(sagaId) : undefined));
+    expect(replies.map((r) => r.output)).toEqual([{ sent: 'c-1' }, { sent: 'c-1' }]);
+    expect(replies[0].messageId).not.toBe(replies[1].messageId);
+    expect(runs).toBe(2);
+  });
+});
