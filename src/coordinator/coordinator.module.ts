@@ -36,6 +36,9 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     this.consumer = new InboundConsumer(bus, engine, {
       groupId: config.consumerGroup,
       topics: topicNames(config.KAFKA_TOPIC_PREFIX),
+      // Every partition this replica is assigned can be applied at once; each needs one pool connection
+      // (the relay and the timer poller hold one each).
+      partitionsConsumedConcurrently: Math.max(1, Math.min(config.KAFKA_PARTITIONS, config.DATABASE_POOL_SIZE - 2)),
       onError: onError('inbound consumer'),
     });
   }

@@ -19,6 +19,7 @@ export interface AppliedDecisionEffects {
   state: SagaState;
   effects: SagaEffect[];
   definition: RegisteredDefinition;
+  businessKey: string | null;
 }
 
 /** How a reply outcome or a timeout is recorded on its attempt row. */
@@ -39,7 +40,7 @@ export class EffectWriter {
     // Timer writes keep their order: a decision may cancel one timer and schedule another.
     const timerOps: ({ op: 'upsert'; timer: SagaTimer } | { op: 'delete'; timerId: string } | { op: 'delete-saga'; sagaId: string })[] = [];
 
-    for (const { event, state, effects, definition } of decisions) {
+    for (const { event, state, effects, definition, businessKey } of decisions) {
       const sagaId = state.sagaId;
       if (event.type === 'StepReplied') {
         results.push({
@@ -92,6 +93,7 @@ export class EffectWriter {
               occurredAt: toWireTime(effect.occurredAt),
             };
             if (effect.step !== undefined) message.step = effect.step;
+            if (businessKey !== null) message.businessKey = businessKey;
             if (effect.data !== undefined) message.data = effect.data;
             outbox.push({
               topic: this.topics.events,

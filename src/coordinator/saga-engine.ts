@@ -102,7 +102,7 @@ export class SagaEngine {
         state: decision.state,
       });
       if (!saga) return undefined; // the key was taken concurrently; nothing was written
-      await this.writeDecisions(client, [{ item: { sagaId, event, actor: req.actor }, before: initial, decision, def }]);
+      await this.writeDecisions(client, [{ item: { sagaId, event, actor: req.actor }, before: initial, decision, def, businessKey: req.businessKey ?? null }]);
       return saga;
     });
     if (result) return { saga: result, created: true };
@@ -155,7 +155,7 @@ export class SagaEngine {
       const def = await this.definitions.get(row.definitionName, row.definitionVersion);
       const before = states.get(item.sagaId) ?? (row.state as SagaState);
       const decision = decide(before, def.normalized, item.event, { now: this.clock.now(), random: this.clock.random });
-      decided.push({ item, before, decision, def });
+      decided.push({ item, before, decision, def, businessKey: row.businessKey });
       if (decision.rejected) {
         outcomes.push({ kind: 'rejected', sagaId: item.sagaId, code: decision.rejected.code, message: decision.rejected.message });
       } else if (decision.ignored) {
@@ -197,7 +197,7 @@ export class SagaEngine {
       client,
       decided
         .filter(({ decision }) => !decision.rejected && !decision.ignored)
-        .map(({ item, decision, def }) => ({ event: item.event, state: decision.state, effects: decision.effects, definition: def })),
+        .map(({ item, decision, def, businessKey }) => ({ event: item.event, state: decision.state, effects: decision.effects, definition: def, businessKey })),
     );
   }
 
@@ -224,4 +224,5 @@ interface DecidedEvent {
   before: SagaState;
   decision: Decision;
   def: RegisteredDefinition;
+  businessKey: string | null;
 }

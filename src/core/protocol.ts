@@ -107,6 +107,8 @@ export interface LifecycleEventMessage {
   sagaId: string;
   definition: DefinitionRef;
   step?: string;
+  /** The instance's business key, when it was started with one: lets an initiator match events to its requests. */
+  businessKey?: string;
   /** ISO-8601. */
   occurredAt: string;
   data?: JsonObject;

@@ -28,12 +28,19 @@ export interface InboundMessage {
 export interface BatchContext {
   topic: string;
   partition: number;
-  /** False once the subscription is stopping: finish the current unit of work and return. */
+  /**
+   * False once the subscription is stopping. To abandon the rest of the batch, THROW:
+   * returning normally means every message of the batch was handled, and its offsets
+   * are then committed.
+   */
   isRunning(): boolean;
   heartbeat(): Promise<void>;
 }
 
-/** Handles a batch; must not throw for a bad message (dead-letter it) — a throw replays the batch. */
+/**
+ * Handles a batch. Returning means all of its messages were handled (their offsets get
+ * committed). Must not throw for a bad message (dead-letter it); a throw replays the batch.
+ */
 export type BatchHandler = (messages: InboundMessage[], ctx: BatchContext) => Promise<void>;
 
 export interface SubscribeOptions {

@@ -201,6 +201,45 @@ describe('saga orchestration over real Kafka and PostgreSQL', () => {
     }
   });
 
+  it('publishes lifecycle events to the events topic, in order, with the business key', async () => {
+    const def = definition();
+    h.participants.on(def.name, (cmd) => (cmd.step === 'reserve' ? { outcome: 'failure', error: { message: 'no stock' } } : { outcome: 'success' }));
+    const reader = new KafkaBus({ brokers: infraEnv().KAFKA_BROKERS.split(','), clientId: 'events-reader' });
+    await reader.connect();
+    const events: { eventType: string; sagaId: string; step?: string; businessKey?: string }[] = [];
+    const sub = await reader.subscribe({
+      groupId: uniqueName('events'),
+      topics: [topicNames(h.prefix).events],
+      fromBeginning: true,
+      handleBatch: async (ms) => {
+        events.push(...ms.map((m) => JSON.parse(m.value!.toString())));
+      },
+    });
+    try {
+      await h.definitions.register(def);
+      const { saga } = await h.engine.start({ definition: def.name, input: { orderId: 'ev' }, businessKey: 'order-ev', actor: 'test' });
+      expect(await waitForSagaStatus(h.pool, saga.sagaId, ['COMPLETED', 'COMPENSATED', 'FAILED'])).toBe('COMPENSATED');
+      const mine = await waitFor('the saga.compensated event', async () => {
+        const list = events.filter((e) => e.sagaId === saga.sagaId);
+        return list.some((e) => e.eventType === 'saga.compensated') ? list : undefined;
+      });
+      expect(mine.map((e) => `${e.eventType}${e.step ? `:${e.step}` : ''}`)).toEqual([
+        'saga.started',
+        'step.succeeded:createOrder',
+        'step.succeeded:charge',
+        'step.failed:reserve',
+        'saga.compensating',
+        'step.compensated:charge',
+        'step.compensated:createOrder',
+        'saga.compensated',
+      ]);
+      expect(new Set(mine.map((e) => e.businessKey))).toEqual(new Set(['order-ev']));
+    } finally {
+      await sub.stop();
+      await reader.disconnect();
+    }
+  });
+
   it('starts a saga from the start topic once per idempotency key', async () => {
     const def = definition();
     h.participants.on(def.name, () => ({ outcome: 'success' }));
