@@ -3,11 +3,11 @@ import type { Pool, PoolClient } from 'pg';
 /** A pool or a client inside a transaction: repositories work with either. */
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
 
-/** Runs fn in one transaction on one client; rolls back on any error. */
-export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/** Runs fn in one transaction on one client; rolls back on any error. `begin` may set isolation and access mode. */
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, begin = 'begin'): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('begin');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('commit');
     return result;

@@ -25,7 +25,8 @@ export async function startCoordinatorHarness(participantNames: string[], extraE
   const prefix = uniqueName('eng');
   const participants = new TestParticipants(prefix, participantNames);
   await participants.start();
-  const app = await createApp(testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, ...extraEnv }));
+  // No API key banner in test output: these tests do not use the API (loopback only).
+  const app = await createApp(testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, API_AUTH: 'disabled', ...extraEnv }));
   await app.init();
   return {
     app,

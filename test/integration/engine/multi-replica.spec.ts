@@ -24,7 +24,7 @@ describe('several coordinator replicas', () => {
     db = await createTestDatabase('saga_replicas');
     participants = new TestParticipants(prefix, ['rep-a', 'rep-b']);
     await participants.start();
-    const config = testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '4' });
+    const config = testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '4', API_AUTH: 'disabled' });
     // Booted one after the other: both run migrations; the advisory lock makes the second a no-op.
     replicas = await Promise.all([createApp(config), createApp(config)]);
     await Promise.all(replicas.map((r) => r.init()));
