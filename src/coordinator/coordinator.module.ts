@@ -37,8 +37,8 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
       groupId: config.consumerGroup,
       topics: topicNames(config.KAFKA_TOPIC_PREFIX),
       // Every partition this replica is assigned can be applied at once; each needs one pool connection
-      // (the relay and the timer poller hold one each).
-      partitionsConsumedConcurrently: Math.max(1, Math.min(config.KAFKA_PARTITIONS, config.DATABASE_POOL_SIZE - 2)),
+      // (the relay's LISTEN connection, the relay and the timer poller hold one each).
+      partitionsConsumedConcurrently: Math.max(1, Math.min(config.KAFKA_PARTITIONS, config.DATABASE_POOL_SIZE - 3)),
       onError: onError('inbound consumer'),
     });
   }

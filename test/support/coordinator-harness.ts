@@ -25,8 +25,10 @@ export async function startCoordinatorHarness(participantNames: string[], extraE
   const prefix = uniqueName('eng');
   const participants = new TestParticipants(prefix, participantNames);
   await participants.start();
-  // No API key banner in test output: these tests do not use the API (loopback only).
-  const app = await createApp(testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, API_AUTH: 'disabled', ...extraEnv }));
+  // Tests that configure no API keys do not use the API: turn auth off (loopback only) so the
+  // first-start admin key banner stays out of test output. Tests of the API pass their keys.
+  const auth: Record<string, string> = extraEnv.API_KEYS || extraEnv.API_AUTH ? {} : { API_AUTH: 'disabled' };
+  const app = await createApp(testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, ...auth, ...extraEnv }));
   await app.init();
   return {
     app,
