@@ -24,12 +24,21 @@ export async function startCoordinatorHarness(participantNames: string[], extraE
   const db = await createTestDatabase('saga_engine');
   const prefix = uniqueName('eng');
   const participants = new TestParticipants(prefix, participantNames);
-  await participants.start();
-  // Tests that configure no API keys do not use the API: turn auth off (loopback only) so the
-  // first-start admin key banner stays out of test output. Tests of the API pass their keys.
-  const auth: Record<string, string> = extraEnv.API_KEYS || extraEnv.API_AUTH ? {} : { API_AUTH: 'disabled' };
-  const app = await createApp(testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, ...auth, ...extraEnv }));
-  await app.init();
+  let app: INestApplication | undefined;
+  try {
+    await participants.start();
+    // Tests that configure no API keys do not use the API: turn auth off (loopback only) so the
+    // first-start admin key banner stays out of test output. Tests of the API pass their keys.
+    const auth: Record<string, string> = extraEnv.API_KEYS || extraEnv.API_AUTH ? {} : { API_AUTH: 'disabled' };
+    app = await createApp(testConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, ...auth, ...extraEnv }));
+    await app.init();
+  } catch (err) {
+    // A half-started harness would keep consumers running and hold the test process open.
+    await app?.close().catch(() => undefined);
+    await participants.stop().catch(() => undefined);
+    await db.drop().catch(() => undefined);
+    throw err;
+  }
   return {
     app,
     db,
