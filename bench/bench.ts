@@ -172,6 +172,8 @@ async function main(options: BenchOptions, cleanup: CleanupStack): Promise<Bench
 
   const participantPool = new Pool({ connectionString: dbs.urls[participantDb], max: 20 });
   const coordinatorPool = new Pool({ connectionString: dbs.urls[coordinatorDb], max: 2 });
+  // The bench drops its databases WITH (FORCE) at the end; an idle connection's death must not crash it.
+  for (const pool of [participantPool, coordinatorPool]) pool.on('error', () => undefined);
   cleanup.push('close database pools', async () => {
     await participantPool.end();
     await coordinatorPool.end();

@@ -62,8 +62,8 @@ async function main(options: DemoOptions, cleanup: CleanupStack, interrupted: Ab
   const allTopics = [topics.start, topics.replies, topics.events, topics.deadLetter, ...PARTICIPANTS.map((p) => topics.commands(p))];
   if (!options.keep) cleanup.push('delete the demo topics', () => deleteTopics(brokers, allTopics));
   await bus.ensureTopics(allTopics.map((topic) => ({ topic, partitions: options.partitions, replicationFactor: 1 })));
-  const pools = Object.fromEntries(PARTICIPANTS.map((p) => [p, new Pool({ connectionString: dbs.participants[p], max: 2 })])) as ParticipantPools;
-  const coordinatorPool = new Pool({ connectionString: dbs.coordinator, max: 2 });
+  const pools = Object.fromEntries(PARTICIPANTS.map((p) => [p, quietPool(dbs.participants[p])])) as ParticipantPools;
+  const coordinatorPool = quietPool(dbs.coordinator);
   cleanup.push('close database pools', async () => {
     await Promise.all([...Object.values(pools), coordinatorPool].map((p) => p.end()));
   });
@@ -226,3 +226,10 @@ function run(): void {
 }
 
 run();
+
+/** A small pool that survives its connections being dropped (the demo drops its databases WITH (FORCE) at the end). */
+function quietPool(url: string): Pool {
+  const pool = new Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
+  return pool;
+}

@@ -1,7 +1,6 @@
 // The order-fulfilment example end to end: the real coordinator, the four example
 // participants (each with its own database) on real Kafka. Every failure mode must
 // leave the business data consistent, as the demo's check and a user's queries see it.
-import { Pool } from 'pg';
 import { migrateBusinessSchema } from '../../../examples/order-fulfilment/business-schema';
 import { readBusinessSnapshot, type ParticipantPools } from '../../../examples/order-fulfilment/demo/business-snapshot';
 import { checkConsistency } from '../../../examples/order-fulfilment/demo/consistency-check';
@@ -12,7 +11,7 @@ import { startExampleParticipant, type RunningParticipant } from '../../../examp
 import { seedAccounts, seedStock } from '../../../examples/order-fulfilment/seed';
 import { topicNames } from '../../../src/messaging/topic-names';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
-import { createTestDatabase, infraEnv, type TestDatabase } from '../../support/test-infra';
+import { createTestDatabase, testPool, infraEnv, type TestDatabase } from '../../support/test-infra';
 import { startInProcessCoordinator, type InProcessCoordinator } from '../participant/support/coordinator';
 import { TopicProbe } from '../participant/support/topic-probe';
 
@@ -33,7 +32,7 @@ describe('order fulfilment example (real coordinator, four participant databases
     c = await startInProcessCoordinator();
     for (const p of PARTICIPANTS) {
       dbs[p] = await createTestDatabase(`example_${p}`);
-      pools[p] = new Pool({ connectionString: dbs[p].url, max: 2 });
+      pools[p] = testPool(dbs[p].url, 2);
       await migrateBusinessSchema(pools[p], p);
     }
     await seedAccounts(pools.payments, [

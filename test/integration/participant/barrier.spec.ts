@@ -201,6 +201,7 @@ describe('participant barrier (real PostgreSQL)', () => {
 
   it('answers retry when its database is unreachable', async () => {
     const dead = new Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/nowhere', connectionTimeoutMillis: 500 });
+    dead.on('error', () => undefined);
     try {
       const reply = await f.processor({ pool: dead }).process(command(randomUUID(), 'execute'));
       expect(reply).toMatchObject({ outcome: 'retry', error: { code: REPLY_ERROR_CODES.databaseUnavailable } });

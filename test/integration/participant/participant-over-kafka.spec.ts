@@ -1,14 +1,14 @@
 // The SDK on real Kafka: what reaches the reply and dead-letter topics when commands are
 // malformed, duplicated or of an unknown type; a participant without a database.
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { ReplyMessage } from '../../../src/core/protocol';
 import { topicNames } from '../../../src/messaging/topic-names';
 import { Participant } from '../../../src/participant/participant';
 import { REPLY_ERROR_CODES } from '../../../src/participant/participant-errors';
 import { success } from '../../../src/participant/step-outcome';
 import { waitFor } from '../../support/saga-waits';
-import { createTestDatabase, infraEnv, uniqueName, type TestDatabase } from '../../support/test-infra';
+import { createTestDatabase, testPool, infraEnv, uniqueName, type TestDatabase } from '../../support/test-infra';
 import { command } from './support/barrier-fixture';
 import { LEDGER_TABLE_SQL, ledgerParticipant, ledgerRows } from './support/ledger-participant';
 import { TopicProbe } from './support/topic-probe';
@@ -30,7 +30,7 @@ describe('participant SDK over real Kafka', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('participant_kafka');
-    pool = new Pool({ connectionString: db.url, max: 2 });
+    pool = testPool(db.url, 2);
     await pool.query(LEDGER_TABLE_SQL);
     await probe.connect();
     await probe.watch([topics.replies, topics.deadLetter]);

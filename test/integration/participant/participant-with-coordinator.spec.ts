@@ -5,14 +5,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { Participant } from '../../../src/participant/participant';
 import { ParticipantModule } from '../../../src/participant/participant.module';
 import type { CompensationData, HandlerContext, StepHandler } from '../../../src/participant/step-handler';
 import { failure, success } from '../../../src/participant/step-outcome';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
-import { createTestDatabase, infraEnv, uniqueName, type TestDatabase } from '../../support/test-infra';
+import { createTestDatabase, testPool, infraEnv, uniqueName, type TestDatabase } from '../../support/test-infra';
 import { InProcessCoordinator, startInProcessCoordinator } from './support/coordinator';
 import { LEDGER_TABLE_SQL, ledgerParticipant, ledgerRows } from './support/ledger-participant';
 
@@ -43,7 +43,7 @@ describe('SDK participants with the real coordinator', () => {
   beforeAll(async () => {
     c = await startInProcessCoordinator();
     db = await createTestDatabase('participant_payments');
-    pool = new Pool({ connectionString: db.url, max: 2 });
+    pool = testPool(db.url, 2);
     await pool.query(LEDGER_TABLE_SQL);
   });
 

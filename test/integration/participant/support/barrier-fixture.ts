@@ -1,6 +1,6 @@
 // A real participant database for barrier tests: the SDK's migration, a `ledger` business
 // table, and a credit handler that writes to it and counts its own invocations.
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { CommandMessage, StepAction } from '../../../../src/core/protocol';
 import { BarrierCommandProcessor } from '../../../../src/participant/barrier-processor';
 import { HandlerRegistry } from '../../../../src/participant/handler-registry';
@@ -8,7 +8,7 @@ import { migrateParticipantSchema } from '../../../../src/participant/participan
 import type { ParticipantLogger } from '../../../../src/participant/participant-logger';
 import type { StepHandler } from '../../../../src/participant/step-handler';
 import { failure, retry, success } from '../../../../src/participant/step-outcome';
-import { createTestDatabase, type TestDatabase } from '../../../support/test-infra';
+import { createTestDatabase, testPool, type TestDatabase } from '../../../support/test-infra';
 
 export interface ReserveInput {
   account: string;
@@ -44,7 +44,7 @@ export function recordingLogger(logs: LogEntry[]): ParticipantLogger {
 
 export async function startBarrierFixture(): Promise<BarrierFixture> {
   const db = await createTestDatabase('participant_barrier');
-  const pool = new Pool({ connectionString: db.url, max: 6 });
+  const pool = testPool(db.url, 6);
   await migrateParticipantSchema(pool);
   await pool.query('create table ledger (id serial primary key, saga_id text not null, kind text not null, amount int not null)');
   const calls = { execute: 0, compensate: 0, compensatedWith: [] as unknown[] };
