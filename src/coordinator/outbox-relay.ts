@@ -6,6 +6,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { KafkaBus } from '../messaging/kafka-bus';
 import { claimOutboxBatch, deleteSentOutbox, markOutboxSent } from '../persistence/outbox.repository';
+import { inTransaction } from '../persistence/queryable';
+import { WorkLoop } from './work-loop';
 
 export interface OutboxRelayOptions {
   /** @default 500 */
@@ -18,14 +20,10 @@ export interface OutboxRelayOptions {
 }
 
 export class OutboxRelay {
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private pendingWake = false;
+  private readonly loop: WorkLoop;
   private listener?: PoolClient;
   private lastCleanup = 0;
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
   private readonly retainSentSeconds: number;
 
   constructor(
@@ -34,21 +32,25 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.retainSentSeconds = options.retainSentSeconds ?? 3600;
+    this.loop = new WorkLoop(
+      async () => {
+        const n = await this.relayOnce();
+        await this.cleanupIfDue();
+        return n >= this.batchSize;
+      },
+      { idleMs: options.pollIntervalMs ?? 1000, onError: options.onError },
+    );
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.loop.isRunning) return;
     await this.listen();
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.notify();
-    await this.loop;
+    await this.loop.stop();
     const listener = this.listener;
     this.listener = undefined;
     if (listener) {
@@ -57,48 +59,15 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes until the outbox is empty; returns how many messages went out. Used by the loop and by tests. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const n = await this.relayOnce();
-      total += n;
-      if (n < this.batchSize) return total;
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const n = await this.relayOnce();
-        await this.cleanupIfDue();
-        if (n >= this.batchSize) continue;
-      } catch (err) {
-        this.options.onError?.(err as Error);
-        await this.sleep(1000);
-        continue;
-      }
-      await this.sleep(this.pollIntervalMs);
-    }
-  }
-
-  private async relayOnce(): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
+  private relayOnce(): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
       const rows = await claimOutboxBatch(client, this.batchSize);
       if (rows.length > 0) {
         await this.bus.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.payload, headers: r.headers })));
         await markOutboxSent(client, rows.map((r) => r.id));
       }
-      await client.query('commit');
       return rows.length;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async cleanupIfDue(): Promise<void> {
@@ -110,42 +79,18 @@ export class OutboxRelay {
   private async listen(): Promise<void> {
     try {
       const client = await this.pool.connect();
-      client.on('notification', () => this.notify());
+      client.on('notification', () => this.loop.wake());
       client.on('error', (err) => {
         // The LISTEN connection died: polling still delivers; try to listen again shortly.
         this.options.onError?.(err);
         if (this.listener === client) this.listener = undefined;
         client.release(err);
-        if (this.running) setTimeout(() => void (this.running && !this.listener && this.listen()), 1000).unref();
+        if (this.loop.isRunning) setTimeout(() => void (this.loop.isRunning && !this.listener && this.listen()), 1000).unref();
       });
       await client.query('listen saga_outbox');
       this.listener = client;
     } catch (err) {
       this.options.onError?.(err as Error);
     }
-  }
-
-  private notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.pendingWake) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.pendingWake = false;
-        this.wake = undefined;
-        done();
-      };
-    });
   }
 }

@@ -12,6 +12,7 @@ import { inTransaction } from '../persistence/queryable';
 import { lockSagaInstancesSkipLocked } from '../persistence/saga-instance.repository';
 import { claimDueTimers, deleteTimers } from '../persistence/saga-timer.repository';
 import type { SagaEngine } from './saga-engine';
+import { WorkLoop } from './work-loop';
 
 export interface TimerPollerOptions {
   /** @default 200 */
@@ -22,11 +23,8 @@ export interface TimerPollerOptions {
 }
 
 export class TimerPoller {
-  private running = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
+  private readonly loop: WorkLoop;
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
 
   constructor(
     private readonly pool: Pool,
@@ -34,23 +32,22 @@ export class TimerPoller {
     private readonly options: TimerPollerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 200;
-    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.loop = new WorkLoop(async () => (await this.fireDue()) >= this.batchSize, {
+      idleMs: options.pollIntervalMs ?? 200,
+      onError: options.onError,
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Fires one batch of due timers; returns how many fired. */
-  async fireDue(): Promise<number> {
+  private fireDue(): Promise<number> {
     return inTransaction(this.pool, async (client) => {
       const due = await claimDueTimers(client, this.batchSize);
       if (due.length === 0) return 0;
@@ -63,30 +60,6 @@ export class TimerPoller {
       );
       await deleteTimers(client, firing.map((t) => t.timerId));
       return firing.length;
-    });
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let fired = 0;
-      try {
-        fired = await this.fireDue();
-      } catch (err) {
-        this.options.onError?.(err as Error);
-        await this.sleep(1000);
-        continue;
-      }
-      if (fired < this.batchSize) await this.sleep(this.pollIntervalMs);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
     });
   }
 }
