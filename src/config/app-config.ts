@@ -180,6 +180,11 @@ function apiAuthProblems(config: AppConfig, keysInvalid: boolean): { variable: s
 function redactValue(variable: string, value: string | undefined): string | undefined {
   if (value === undefined) return value;
   if (variable.includes('PASSWORD') || variable === 'API_KEYS') return '***';
-  if (variable === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  if (variable === 'DATABASE_URL') return redactDatabaseUrl(value);
   return value;
+}
+
+/** A connection string fit for messages and logs: the password replaced by ***. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

@@ -1,19 +1,15 @@
 // Creates the coordinator's pg Pool from the validated config, and turns a failed
 // first connection into an error that names DATABASE_URL.
 import { Pool } from 'pg';
-import type { AppConfig } from '../config/app-config';
+import { redactDatabaseUrl, type AppConfig } from '../config/app-config';
 
 export class DatabaseUnavailableError extends Error {
   readonly code = 'DATABASE_UNAVAILABLE';
   readonly retriable = true;
   constructor(url: string, cause: unknown) {
-    super(`Cannot connect to PostgreSQL at DATABASE_URL=${redactUrl(url)}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super(`Cannot connect to PostgreSQL at DATABASE_URL=${redactDatabaseUrl(url)}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'DatabaseUnavailableError';
   }
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 export function createPool(config: Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_SSL'>): Pool {

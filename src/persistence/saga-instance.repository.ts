@@ -33,7 +33,7 @@ interface Row {
   finished_at: Date | null;
 }
 
-export const toSagaInstance = (r: Row): SagaInstanceRow => ({
+const toSagaInstance = (r: Row): SagaInstanceRow => ({
   sagaId: r.saga_id,
   definitionName: r.definition_name,
   definitionVersion: r.definition_version,

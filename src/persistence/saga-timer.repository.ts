@@ -39,10 +39,3 @@ export async function claimDueTimers(db: Queryable, limit: number): Promise<Saga
   );
   return res.rows.map((r) => ({ timerId: r.timer_id, sagaId: r.saga_id, kind: r.kind, dueAt: r.due_at, payload: r.payload }));
 }
-
-/** When the next timer is due, so the poller can sleep exactly that long. */
-export async function nextTimerDueInMs(db: Queryable): Promise<number | undefined> {
-  const res = await db.query<{ ms: string | null }>(`select extract(epoch from (min(due_at) - now())) * 1000 as ms from saga_timers`);
-  const ms = res.rows[0]?.ms;
-  return ms === null || ms === undefined ? undefined : Math.max(0, Number(ms));
-}

@@ -1,19 +1,11 @@
 // The API's environment variables: API_KEYS parsing and the checks loadConfig makes.
 import { createHash } from 'node:crypto';
 import { hashApiKey, parseApiKeyList } from '../../../src/config/api-key-list';
-import { ConfigError, loadConfig } from '../../../src/config/app-config';
+import { loadConfig } from '../../../src/config/app-config';
+import { configProblems as problemsOf } from '../../support/config-problems';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
-function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('API_KEYS', () => {
   it('parses name:role:key entries into names, roles and hashes, never keeping the key', () => {

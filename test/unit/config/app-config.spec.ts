@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from '../../../src/config/app-config';
-
-function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadConfig } from '../../../src/config/app-config';
+import { configProblems as problemsOf } from '../../support/config-problems';
 
 describe('loadConfig', () => {
   it('gives a new user working local defaults without any variable', () => {
