@@ -57,6 +57,11 @@ abstract class SagaBuilderBase<TStep extends RetriableStepOptions> {
     return this.set({ maxCompensationAttempts: attempts });
   }
 
+  /** See SagaDefinition.minCompensationWindowMs. */
+  minCompensationWindow(ms: number): this {
+    return this.set({ minCompensationWindowMs: ms });
+  }
+
   maxForwardAttempts(attempts: number): this {
     return this.set({ maxForwardAttempts: attempts });
   }

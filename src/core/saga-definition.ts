@@ -40,8 +40,10 @@ export interface SagaDefinition {
   inputSchema?: JsonObject;
   /** The saga is cancelled (compensated) if it has not passed its pivot this long after it started. @default none */
   deadlineMs?: number;
-  /** Compensation attempts per step before the saga escalates to FAILED (needs an operator). @default 10 */
+  /** Compensation attempts per step before the saga escalates to FAILED (needs an operator), if minCompensationWindowMs has passed too. @default 20 */
   maxCompensationAttempts?: number;
+  /** Compensations are retried at least this long after a step's first compensation attempt. 0 = count only. @default 1_800_000 */
+  minCompensationWindowMs?: number;
   /** Default attempt bound of steps after the pivot before the saga escalates to FAILED. @default 10 */
   maxForwardAttempts?: number;
   steps: StepNode[];
@@ -80,8 +82,10 @@ export interface DefinitionProblem {
 export const DEFINITION_DEFAULTS = Object.freeze({
   /** @default 30_000 */
   timeoutMs: 30_000,
-  /** @default 10 */
-  maxCompensationAttempts: 10,
+  /** @default 20 */
+  maxCompensationAttempts: 20,
+  /** @default 1_800_000 (30 minutes) */
+  minCompensationWindowMs: 1_800_000,
   /** @default 10 */
   maxForwardAttempts: 10,
   /** @default "$.input" */
@@ -119,6 +123,7 @@ export interface NormalizedSagaDefinition {
   inputSchema: JsonObject | null;
   deadlineMs: number | null;
   maxCompensationAttempts: number;
+  minCompensationWindowMs: number;
   maxForwardAttempts: number;
   /** Name of the pivot step, if any. */
   pivot: string | null;
