@@ -105,6 +105,50 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   API_DOCS = true;
 
+  /**
+   * A coordinator replica that sends no heartbeat this long leaves the consumer group and
+   * its partitions move to the others. Shorter fails over faster; the broker's minimum is
+   * 6000 (group.min.session.timeout.ms). @default 10000
+   */
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 10_000;
+
+  /** Most events one engine transaction applies (group commit). @default 500 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  ENGINE_BATCH_SIZE = 500;
+
+  /** Events waiting for the engine before the consumer stops fetching (back-pressure). @default 5000 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  ENGINE_MAX_QUEUED = 5_000;
+
+  /** How often a replica looks for due timers it did not write itself (another replica's, or from before a restart). @default 1000 */
+  @Transform(toInt) @IsInt() @Min(10) @Max(600_000)
+  TIMER_POLL_INTERVAL_MS = 1_000;
+
+  /** Sagas whose timers one engine transaction fires at most. @default 500 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  TIMER_BATCH_SIZE = 500;
+
+  /** An outbox batch not published from memory within this time is published by the relay. @default 3000 */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  OUTBOX_RELAY_GRACE_MS = 3_000;
+
+  /** How often the relay looks for such batches. @default 1000 */
+  @Transform(toInt) @IsInt() @Min(10) @Max(600_000)
+  OUTBOX_RELAY_POLL_INTERVAL_MS = 1_000;
+
+  /** Reply ids are kept in the inbox this long (far longer than any redelivery of an uncommitted offset). @default 3600 */
+  @Transform(toInt) @IsInt() @Min(60) @Max(31_536_000)
+  INBOX_RETENTION_SECONDS = 3_600;
+
+  /** How often the coordinator checks how far the consumer group has read the replies (timeouts wait for it). @default 250 */
+  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  REPLY_PROGRESS_INTERVAL_MS = 250;
+
+  /** How long an API request waits for the engine to apply its change before answering 503. @default 10000 */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  API_ENGINE_WAIT_MS = 10_000;
+
   get consumerGroup(): string {
     return this.KAFKA_CONSUMER_GROUP ?? `${this.KAFKA_TOPIC_PREFIX}-coordinator`;
   }

@@ -19,6 +19,7 @@ import { canonicalJson, type JsonValue } from './json';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import {
   DEFINITION_DEFAULTS,
+  NORMALIZED_DEFINITION_FORMAT,
   isParallelGroup,
   type NormalizedSagaDefinition,
   type NormalizedStage,
@@ -52,6 +53,7 @@ export function normalizeDefinition(doc: unknown): NormalizedSagaDefinition {
   });
 
   return {
+    format: NORMALIZED_DEFINITION_FORMAT,
     name: def.name,
     description: def.description ?? null,
     inputSchema: def.inputSchema ?? null,

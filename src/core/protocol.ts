@@ -109,6 +109,8 @@ export interface LifecycleEventMessage {
   step?: string;
   /** The instance's business key, when it was started with one: lets an initiator match events to its requests. */
   businessKey?: string;
+  /** The idempotency key the saga was started with (start topic or Idempotency-Key header), when it had one. */
+  idempotencyKey?: string;
   /** ISO-8601. */
   occurredAt: string;
   data?: JsonObject;

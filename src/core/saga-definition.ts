@@ -116,8 +116,16 @@ export interface NormalizedStage {
   steps: NormalizedStep[];
 }
 
+/**
+ * Bumped whenever the normalized shape changes; persistence/definition.reader.ts
+ * upgrades stored versions of every earlier format (a stored version keeps the
+ * behaviour it was registered with). 1: no `format` field; 2: retry windows.
+ */
+export const NORMALIZED_DEFINITION_FORMAT = 2 as const;
+
 /** A validated definition with every default applied. Plain JSON, so it can be stored and hashed. */
 export interface NormalizedSagaDefinition {
+  format: typeof NORMALIZED_DEFINITION_FORMAT;
   name: string;
   description: string | null;
   inputSchema: JsonObject | null;

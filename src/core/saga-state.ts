@@ -197,3 +197,16 @@ function newStepState(): StepState {
 export function stepState(state: SagaState, name: string): StepState | undefined {
   return Object.prototype.hasOwnProperty.call(state.steps, name) ? state.steps[name] : undefined;
 }
+
+/** Step statuses in which a step is what the saga is doing or waiting on right now. */
+const CURRENT_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['RUNNING', 'RETRY_WAIT', 'COMPENSATING', 'COMPENSATION_RETRY_WAIT', 'COMPENSATION_FAILED']);
+
+/** The steps the saga is currently doing, waiting on, or waiting for an operator about, in definition order. */
+export function currentSteps(state: SagaState, definition: NormalizedSagaDefinition): string[] {
+  return stepsOf(definition)
+    .map((step) => step.name)
+    .filter((name) => {
+      const st = stepState(state, name);
+      return st !== undefined && (CURRENT_STEP_STATUSES.has(st.status) || st.needsAttention !== null);
+    });
+}

@@ -5,7 +5,7 @@
 // Offsets: a subscription resolves a message's offset only after its handler has
 // returned, i.e. after the database commit that applied it; kafkajs then commits
 // resolved offsets. A crash between the two replays messages, which the inbox dedupes.
-import { Admin, Consumer, Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
+import { Admin, AssignerProtocol, Consumer, Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
 
 export interface OutboundMessage {
   topic: string;
@@ -28,6 +28,8 @@ export interface InboundMessage {
 export interface BatchContext {
   topic: string;
   partition: number;
+  /** The partition's high watermark when the batch was fetched (the offset after the last message written). */
+  highWatermark: string;
   /**
    * False once the subscription is stopping. To abandon the rest of the batch, THROW:
    * returning normally means every message of the batch was handled, and its offsets
@@ -50,12 +52,44 @@ export interface SubscribeOptions {
   handleBatch: BatchHandler;
   /** How many partitions one process handles at once. @default 1 */
   partitionsConsumedConcurrently?: number;
-  /** @default 30000 */
+  /** A member that sends no heartbeat this long is dropped from the group (its partitions go to others). @default 30000 */
   sessionTimeoutMs?: number;
+  /**
+   * `after-batch`: a batch's offsets are committed once its handler returned.
+   * `manual`: the handler may return before the batch is applied (pipelining); the
+   * caller commits each partition's offset with Subscription.commit once it is durable.
+   * @default after-batch
+   */
+  offsets?: 'after-batch' | 'manual';
+}
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  /** The offset of the next message to consume (last applied + 1). */
+  offset: string;
 }
 
 export interface Subscription {
+  /** Manual offsets only: commits these offsets for the group (ignored for partitions this member no longer holds). */
+  commit(offsets: PartitionOffset[]): Promise<void>;
+  /** Stops fetching new batches; the subscription stays in its group. */
+  pause(): void;
   stop(): Promise<void>;
+}
+
+/** A consumer group's member and the partitions it holds, as the broker reports them. */
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  assignment: Record<string, number[]>;
+}
+
+export interface ConsumerGroupState {
+  groupId: string;
+  state: string;
+  members: GroupMember[];
 }
 
 export interface TopicSpec {
@@ -169,18 +203,25 @@ export class KafkaBus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    const manual = options.offsets === 'manual';
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout,
+      // Three heartbeats per session, as Kafka's own clients do; kafkajs also heartbeats between batches.
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 3)),
+      rebalanceTimeout: Math.max(sessionTimeout, 10_000),
       allowAutoTopicCreation: false,
+      // A broker outage longer than the retries must not end consumption: kafkajs restarts the consumer.
+      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 5_000, restartOnFailure: async () => true },
     });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
+      autoCommit: !manual,
+      // Manual: resolving at return lets the next fetch start while the batch is still being applied; offsets are committed by the caller.
+      eachBatchAutoResolve: manual,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
@@ -193,18 +234,70 @@ export class KafkaBus {
           headers: decodeHeaders(m.headers),
           timestamp: m.timestamp,
         }));
-        await options.handleBatch(messages, { topic: batch.topic, partition: batch.partition, isRunning, heartbeat });
+        await options.handleBatch(messages, { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, isRunning, heartbeat });
+        if (manual) return;
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
         await commitOffsetsIfNecessary();
       },
     });
     return {
+      commit: async (offsets) => {
+        if (!manual || offsets.length === 0) return;
+        try {
+          await consumer.commitOffsets(offsets);
+        } catch (err) {
+          // A rebalance took the partition away: the new owner starts from the last committed offset and the inbox dedupes.
+          this.options.log?.('debug', `offset commit refused: ${(err as Error).message}`, {});
+        }
+      },
+      pause: () => consumer.pause(options.topics.map((topic) => ({ topic }))),
       stop: async () => {
-        // disconnect() stops fetching, waits for the running batch, commits and leaves the group.
+        // disconnect() stops fetching, waits for the running batch, (after-batch: commits) and leaves the group.
         await consumer.disconnect();
         this.consumers.delete(consumer);
       },
     };
+  }
+
+  /** The high watermark (offset after the last message) of every partition of `topic`. */
+  async topicHighWatermarks(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await this.requireAdmin().fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  /** The group's committed offset per partition of `topic` (-1 where it never committed). */
+  async groupOffsets(groupId: string, topic: string): Promise<Map<number, bigint>> {
+    const [result] = await this.requireAdmin().fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  }
+
+  /** Every consumer group the cluster knows. */
+  async listGroupIds(): Promise<string[]> {
+    const { groups } = await this.requireAdmin().listGroups();
+    return groups.filter((g) => g.protocolType === 'consumer').map((g) => g.groupId);
+  }
+
+  /** Members of the groups and the partitions each holds. */
+  async describeGroups(groupIds: string[]): Promise<ConsumerGroupState[]> {
+    if (groupIds.length === 0) return [];
+    const { groups } = await this.requireAdmin().describeGroups(groupIds);
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      state: g.state,
+      members: g.members.map((m) => {
+        let assignment: Record<string, number[]> = {};
+        try {
+          assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {};
+        } catch {
+          // A member of another client library may encode its assignment differently; it still counts as a member.
+        }
+        return { memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment };
+      }),
+    }));
+  }
+
+  get isConnected(): boolean {
+    return this.producer !== undefined && this.admin !== undefined;
   }
 
   /** Cheap liveness probe for readiness checks. */

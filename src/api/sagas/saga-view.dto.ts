@@ -200,8 +200,17 @@ export class HistoryEntryDto {
   @ApiProperty({ type: String, nullable: true })
   statusAfter!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'why the event changed nothing (ignored or rejected), else null' })
-  ignored!: string | null;
+  @ApiProperty({
+    enum: ['applied', 'ignored', 'rejected', 'quarantined'],
+    description: 'applied: the event changed the saga; ignored: stale, duplicate or already so; rejected: the state does not allow it; quarantined: the saga waits for an operator',
+  })
+  verdict!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: "the core's code for a verdict other than applied (e.g. STALE_ATTEMPT, SAGA_FINISHED), else null" })
+  code!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'why the event changed nothing, in words, else null' })
+  reason!: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: "who caused it: 'api-key:<name>', 'participant:<step>', 'timer', 'start-topic'" })
   actor!: string | null;
