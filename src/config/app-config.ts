@@ -145,6 +145,14 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
   REPLY_PROGRESS_INTERVAL_MS = 250;
 
+  /** Timeouts and retry answers in a row (over all sagas) after which a participant's circuit breaker opens. @default 20 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  BREAKER_FAILURE_THRESHOLD = 20;
+
+  /** How long an automatically opened breaker holds attempts back before one probe. @default 30000 */
+  @Transform(toInt) @IsInt() @Min(100) @Max(86_400_000)
+  BREAKER_COOL_DOWN_MS = 30_000;
+
   /** How long an API request waits for the engine to apply its change before answering 503. @default 10000 */
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
   API_ENGINE_WAIT_MS = 10_000;

@@ -30,7 +30,11 @@ import { inTransaction } from '../persistence/queryable';
 import { readSagaState } from '../persistence/saga-state.reader';
 import { earliestDueAt, findSagasByIdempotencyKeys, insertSagaInstances, lockDueSagas, lockSagaInstances, type LockedSaga, type SagaInstanceRow } from '../persistence/saga-instance.repository';
 import { appendDecisionRows } from './decision-rows';
+import { closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
+import { findStep } from '../core/definition-normalization';
+import { lockBreakers, saveBreakers } from '../persistence/participant-breaker.repository';
 import type { Publisher } from './publisher';
+import type { TimerGate } from './timer-gate';
 import { isRetriable } from './retriable';
 import type { RegisteredDefinition, SagaDefinitionService } from './saga-definition.service';
 
@@ -94,11 +98,6 @@ export interface ApplierOptions {
   onQuarantine: (sagaId: string, reason: string) => void;
 }
 
-/** Which timers may fire now: due at or before `horizon`, and not waiting on a held-back participant. */
-export interface TimerGate {
-  horizon(now: number): number;
-  heldBack(): string[];
-}
 
 /** The work was not applied: the database stayed unavailable past the caller's wait, or the coordinator is stopping. */
 export class EngineUnavailableError extends Error {
@@ -120,12 +119,16 @@ interface LoadedSaga {
   released?: boolean;
 }
 
+/** Per participant, the answers this transaction applied: failures are timeouts and retry answers. */
+type Answers = Map<string, { failures: number; successes: number; probes: number }>;
+
 interface BatchResult {
   settle: (() => void)[];
   outboxBatchId: string | null;
   outbox: OutboxMessageRow[];
   firedTimers: number;
   earliestDue: number | null;
+  breakers: Breaker[];
 }
 
 export class Applier {
@@ -262,6 +265,7 @@ export class Applier {
       try {
         const result = await this.transact(batch, fireTimers);
         if (result.outboxBatchId !== null) this.publisher.enqueue(result.outboxBatchId, result.outbox);
+        if (result.breakers.length > 0) this.timers.remember(result.breakers);
         for (const settle of result.settle) settle();
         if (fireTimers) {
           this.lastTimerCheck = Date.now();
@@ -327,11 +331,12 @@ export class Applier {
     let sagaId: string | undefined;
     try {
       await inTransaction(this.pool, async (client) => {
-        const [due] = await lockDueSagas(client, this.timers.horizon(this.clock.now()), this.timers.heldBack(), 1);
+        const now = this.clock.now();
+        const [due] = await lockDueSagas(client, this.timers.horizon(now), this.timers.held(now).heldBack, 1);
         if (!due) return;
         sagaId = due.sagaId;
         const w = emptyWrites();
-        await this.fireDueTimers([due], new Map(), w);
+        await this.fireDueTimers([due], new Map(), w, new Map());
         await writeEngineBatch(client, w);
       });
     } catch (err) {
@@ -362,8 +367,9 @@ export class Applier {
       return await inTransaction(this.pool, async (client) => {
         const w = emptyWrites();
         w.publishedBatchIds = published;
+        const answers: Answers = new Map();
         await this.applyStarts(client, batch, now, w, settle);
-        const loaded = await this.applyEvents(client, batch, now, w, settle);
+        const loaded = await this.applyEvents(client, batch, now, w, settle, answers);
         for (const item of batch) {
           if (item.kind !== 'dead-letters') continue;
           for (const dl of item.deadLetters) {
@@ -375,16 +381,18 @@ export class Applier {
         let firedTimers = 0;
         let earliestDue: number | null = null;
         if (fireTimers) {
-          const due = await lockDueSagas(client, this.timers.horizon(now), this.timers.heldBack(), this.options.timerBatchSize);
-          firedTimers = await this.fireDueTimers(due, loaded, w);
+          const { heldBack } = this.timers.held(now);
+          const due = await lockDueSagas(client, this.timers.horizon(now), heldBack, this.options.timerBatchSize);
+          firedTimers = await this.fireDueTimers(due, loaded, w, answers);
           earliestDue = await earliestDueAt(client);
           // Due but held back (replies not read yet, participant down): look again shortly, not in a spin.
           if (earliestDue !== null && earliestDue <= now) earliestDue = now + 100;
         }
         for (const s of loaded.values()) this.appendUpdate(w, s);
+        const breakers = await this.updateBreakers(client, answers, now);
         const { outboxBatchId } = hasWrites(w) ? await writeEngineBatch(client, w) : { outboxBatchId: null };
         for (const u of w.updates) if (u.nextDueAt !== null) this.earliestKnownDue = this.earliestKnownDue === null ? u.nextDueAt : Math.min(this.earliestKnownDue, u.nextDueAt);
-        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue };
+        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue, breakers };
       });
     } catch (err) {
       this.publisher.returnPublished(published);
@@ -463,7 +471,7 @@ export class Applier {
     if (this.earliestKnownDue === null || dueAt < this.earliestKnownDue) this.earliestKnownDue = dueAt;
   }
 
-  private async applyEvents(client: PoolClient, batch: WorkItem[], now: number, w: EngineWrites, settle: (() => void)[]): Promise<Map<string, LoadedSaga>> {
+  private async applyEvents(client: PoolClient, batch: WorkItem[], now: number, w: EngineWrites, settle: (() => void)[], answers: Answers): Promise<Map<string, LoadedSaga>> {
     const events = batch.filter((i): i is Extract<WorkItem, { kind: 'event' }> => i.kind === 'event');
     const loaded = new Map<string, LoadedSaga>();
     if (events.length === 0) return loaded;
@@ -485,7 +493,7 @@ export class Applier {
         settle.push(() => item.resolve({ kind: 'unknown-saga', sagaId }));
         continue;
       }
-      const verdict = await this.decideOne(row, loaded, item.event, now, w);
+      const verdict = await this.decideOne(row, loaded, item.event, now, w, answers);
       settle.push(() => item.resolve(verdict));
     }
     return loaded;
@@ -516,7 +524,7 @@ export class Applier {
     this.options.onQuarantine(s.locked.sagaId, err.message);
   }
 
-  private async decideOne(row: LockedSaga, loaded: Map<string, LoadedSaga>, e: EngineEvent, now: number, w: EngineWrites): Promise<EventVerdict> {
+  private async decideOne(row: LockedSaga, loaded: Map<string, LoadedSaga>, e: EngineEvent, now: number, w: EngineWrites, answers: Answers): Promise<EventVerdict> {
     const s = await this.load(row, loaded, e.event.type, now);
     const quarantined = s.quarantine ?? (row.quarantine && !s.released ? (row.quarantine as { message?: string }) : undefined);
     if (quarantined) {
@@ -545,14 +553,17 @@ export class Applier {
       const statusBefore = s.state.status;
       s.state = decision.state;
       s.changed = true;
+      countAnswers(answers, decision, s.definition);
       return { kind: 'applied', sagaId: row.sagaId, statusBefore, status: s.state.status };
     }
     return { kind: v.kind, sagaId: row.sagaId, code: v.code, reason: v.reason, status: s.state.status };
   }
 
-  private async fireDueTimers(due: LockedSaga[], loaded: Map<string, LoadedSaga>, w: EngineWrites): Promise<number> {
+  private async fireDueTimers(due: LockedSaga[], loaded: Map<string, LoadedSaga>, w: EngineWrites, answers: Answers): Promise<number> {
     const now = this.clock.now();
-    const heldBack = new Set(this.timers.heldBack());
+    const { heldBack, probes } = this.timers.held(now);
+    const held = new Set(heldBack);
+    const probing = new Set(probes);
     const horizon = this.timers.horizon(now);
     let fired = 0;
     for (const row of due) {
@@ -560,14 +571,46 @@ export class Applier {
       if (s.quarantine) continue;
       // A saga may have several timers due (a group's attempts): fire them one by one on the evolving state.
       for (let i = 0; i < 16 && !isTerminalSagaStatus(s.state.status); i++) {
-        const event = dueTimerEvent(s.state, s.definition.normalized, horizon, (p) => heldBack.has(p));
+        const event = dueTimerEvent(s.state, s.definition.normalized, horizon, (p) => held.has(p));
         if (event === null) break;
-        const verdict = await this.decideOne(row, loaded, { sagaId: row.sagaId, event, actor: 'timer' }, now, w);
+        const participant = 'step' in event ? findStep(s.definition.normalized, event.step)?.participant : undefined;
+        if (participant !== undefined && probing.has(participant)) {
+          // The breaker's cool-down is over: this one timer is its probe; the participant's others wait for its answer.
+          probing.delete(participant);
+          held.add(participant);
+          bump(answers, participant).probes += 1;
+        }
+        const verdict = await this.decideOne(row, loaded, { sagaId: row.sagaId, event, actor: 'timer' }, now, w, answers);
         fired += 1;
         if (verdict.kind !== 'applied') break;
       }
     }
     return fired;
+  }
+
+  /**
+   * Feeds the answers of this transaction to the breakers of their participants. A healthy
+   * participant (closed, no failures) with only successes needs no write, so its row is
+   * never locked; only failing or recovering participants' rows are.
+   */
+  private async updateBreakers(client: PoolClient, answers: Answers, now: number): Promise<Breaker[]> {
+    const touched = [...answers.entries()].filter(([p, a]) => {
+      const known = this.timers.breaker(p);
+      return a.failures > 0 || a.probes > 0 || (known !== undefined && (known.state !== 'closed' || known.failures > 0));
+    });
+    if (touched.length === 0) return [];
+    touched.sort(([a], [b]) => (a < b ? -1 : 1));
+    const current = await lockBreakers(client, touched.map(([p]) => p));
+    const changes: { before: Breaker | null; after: Breaker }[] = [];
+    for (const [participant, a] of touched) {
+      const before = current.get(participant) ?? null;
+      let after = before ?? closedBreaker(participant, now);
+      if (a.probes > 0) after = nextBreaker(after, { type: 'probe-sent', at: now }, this.timers.breakerPolicy);
+      after = nextBreaker(after, { type: 'answers', failures: a.failures, successes: a.successes, at: now }, this.timers.breakerPolicy);
+      if (before === null ? after.failures > 0 || after.state !== 'closed' : after !== before) changes.push({ before, after });
+    }
+    await saveBreakers(client, changes);
+    return changes.map((c) => c.after);
   }
 
   private appendUpdate(w: EngineWrites, s: LoadedSaga): void {
@@ -587,5 +630,25 @@ export class Applier {
       nextDueParticipant: next?.participant ?? null,
       ...(s.released ? { quarantine: null } : {}),
     });
+  }
+}
+
+function bump(answers: Answers, participant: string): { failures: number; successes: number; probes: number } {
+  let a = answers.get(participant);
+  if (!a) {
+    a = { failures: 0, successes: 0, probes: 0 };
+    answers.set(participant, a);
+  }
+  return a;
+}
+
+/** Timeouts and retry answers count as failures of the participant; success and business failure show it works. */
+function countAnswers(answers: Answers, decision: Decision, definition: RegisteredDefinition): void {
+  for (const effect of decision.effects) {
+    if (effect.type !== 'RecordAttemptResult' || effect.status === 'ABANDONED') continue;
+    const participant = findStep(definition.normalized, effect.step)?.participant;
+    if (participant === undefined) continue;
+    if (effect.status === 'TIMED_OUT' || effect.status === 'RETRY_REQUESTED') bump(answers, participant).failures += 1;
+    else bump(answers, participant).successes += 1;
   }
 }

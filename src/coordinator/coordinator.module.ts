@@ -11,7 +11,9 @@ import { KafkaBus } from '../messaging/kafka-bus';
 import { KafkaReadiness } from '../messaging/messaging.module';
 import { DatabaseReadiness, PG_POOL } from '../persistence/database.module';
 import { pruneInbox } from '../persistence/inbox.repository';
-import { Applier, type TimerGate } from './applier';
+import { Applier } from './applier';
+import { ParticipantHealth } from './participant-health';
+import { TimerGate } from './timer-gate';
 import { compileEngineOptions, ENGINE_OPTIONS, type EngineOptions } from './engine-options';
 import { InboundConsumer } from './inbound-consumer';
 import { OutboxRelay } from './outbox-relay';
@@ -42,10 +44,20 @@ const logger = new Logger('Coordinator');
         new ReplyProgress(bus, { groupId: o.groupId, repliesTopic: o.topics.replies, intervalMs: o.replyProgressIntervalMs, onError: throttledWarn(logger, 'reading the consumer group progress') }),
     },
     {
+      provide: ParticipantHealth,
+      inject: [KafkaBus, ENGINE_OPTIONS],
+      useFactory: (bus: KafkaBus, o: EngineOptions) => new ParticipantHealth(bus, o.topics, { intervalMs: o.participantHealthIntervalMs, onError: throttledWarn(logger, 'reading participant consumer groups') }),
+    },
+    {
+      provide: TimerGate,
+      inject: [PG_POOL, ReplyProgress, ParticipantHealth, ENGINE_OPTIONS],
+      useFactory: (pool: Pool, progress: ReplyProgress, health: ParticipantHealth, o: EngineOptions) =>
+        new TimerGate(pool, progress, health, o.breakerPolicy, { refreshMs: 500, waitForReplies: true, onError: throttledWarn(logger, 'reading circuit breakers') }),
+    },
+    {
       provide: Applier,
-      inject: [PG_POOL, SagaDefinitionService, Publisher, ENGINE_CLOCK, ReplyProgress, ENGINE_OPTIONS],
-      useFactory: (pool: Pool, defs: SagaDefinitionService, publisher: Publisher, clock: EngineClock, progress: ReplyProgress, o: EngineOptions) => {
-        const gate: TimerGate = { horizon: (now) => Math.min(now, progress.appliedUntil), heldBack: () => [] };
+      inject: [PG_POOL, SagaDefinitionService, Publisher, ENGINE_CLOCK, TimerGate, ENGINE_OPTIONS],
+      useFactory: (pool: Pool, defs: SagaDefinitionService, publisher: Publisher, clock: EngineClock, gate: TimerGate, o: EngineOptions) => {
         const warn = throttledWarn(logger, 'engine');
         return new Applier(pool, defs, publisher, o.topics, clock, gate, {
           maxBatchEvents: o.maxBatchEvents,
@@ -59,7 +71,7 @@ const logger = new Logger('Coordinator');
       },
     },
   ],
-  exports: [SagaDefinitionService, SagaEngine, ENGINE_OPTIONS, ReplyProgress],
+  exports: [SagaDefinitionService, SagaEngine, ENGINE_OPTIONS, ReplyProgress, ParticipantHealth, TimerGate],
 })
 export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly relay: OutboxRelay;
@@ -75,12 +87,12 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     private readonly applier: Applier,
     private readonly publisher: Publisher,
     private readonly progress: ReplyProgress,
+    private readonly health: ParticipantHealth,
+    private readonly gate: TimerGate,
     private readonly database: DatabaseReadiness,
     private readonly kafka: KafkaReadiness,
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
-    config: AppConfig,
   ) {
-    void config;
     this.relay = new OutboxRelay(pool, bus, { graceMs: options.relayGraceMs, pollIntervalMs: options.relayPollIntervalMs, batchesPerRound: options.relayBatchesPerRound, onError: throttledWarn(logger, 'outbox relay') });
     this.consumer = new InboundConsumer(bus, engine, applier, options, throttledWarn(logger, 'inbound consumer'));
   }
@@ -95,6 +107,8 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     // Stop taking work first, then finish what was taken; publish last, so committed messages go out.
     await this.consumer.stop().catch((err: Error) => logger.warn(`stopping the consumer: ${err.message}`));
     this.progress.stop();
+    this.health.stop();
+    this.gate.stop();
     await this.applier.stop();
     await this.relay.stop();
     await this.publisher.stop(2_000);
@@ -103,6 +117,7 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
   private async startWhenReady(): Promise<void> {
     await this.database.ready;
     if (this.stopping) return;
+    this.gate.start();
     this.publisher.start();
     this.applier.start();
     this.relay.start();
@@ -111,6 +126,7 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     await this.kafka.ready;
     if (this.stopping) return;
     this.progress.start();
+    this.health.start();
     for (let delay = 500; !this.stopping; delay = Math.min(delay * 2, 5_000)) {
       try {
         await this.consumer.start();

@@ -2,6 +2,7 @@
 // fully-defaulted object (cf. temporal's worker options): the loops read these and
 // nothing else. Each comes from an environment variable listed in the README.
 import type { AppConfig } from '../config/app-config';
+import type { BreakerPolicy } from '../core/participant-breaker';
 import { topicNames, type TopicNames } from '../messaging/topic-names';
 
 export interface EngineOptions {
@@ -34,6 +35,10 @@ export interface EngineOptions {
   apiWaitMs: number;
   /** How long a message from Kafka may wait for the database before its batch is given back at shutdown. @default 5000 */
   stopGraceMs: number;
+  /** How often the consumer groups of the participants are read (who consumes, how far behind). @default 2000 */
+  participantHealthIntervalMs: number;
+  /** @see AppConfig.BREAKER_FAILURE_THRESHOLD, AppConfig.BREAKER_COOL_DOWN_MS */
+  breakerPolicy: BreakerPolicy;
 }
 
 export const ENGINE_OPTIONS = Symbol('ENGINE_OPTIONS');
@@ -56,5 +61,7 @@ export function compileEngineOptions(config: AppConfig): EngineOptions {
     replyProgressIntervalMs: config.REPLY_PROGRESS_INTERVAL_MS,
     apiWaitMs: config.API_ENGINE_WAIT_MS,
     stopGraceMs: 5_000,
+    participantHealthIntervalMs: 2_000,
+    breakerPolicy: { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, coolDownMs: config.BREAKER_COOL_DOWN_MS },
   };
 }

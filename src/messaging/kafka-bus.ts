@@ -271,6 +271,11 @@ export class KafkaBus {
     return new Map((result?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
   }
 
+  /** Names of the topics that start with `prefix`. */
+  async topicsWithPrefix(prefix: string): Promise<string[]> {
+    return (await this.requireAdmin().listTopics()).filter((t) => t.startsWith(prefix));
+  }
+
   /** Every consumer group the cluster knows. */
   async listGroupIds(): Promise<string[]> {
     const { groups } = await this.requireAdmin().listGroups();
@@ -285,11 +290,22 @@ export class KafkaBus {
       groupId: g.groupId,
       state: g.state,
       members: g.members.map((m) => {
-        let assignment: Record<string, number[]> = {};
+        // A member of another client library may encode its assignment so that this decoder fails: then it is taken
+        // to hold every topic it subscribes to (or, if that cannot be read either, every topic), never none.
+        let assignment: Record<string, number[]> | undefined;
         try {
-          assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {};
+          assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment;
         } catch {
-          // A member of another client library may encode its assignment differently; it still counts as a member.
+          assignment = undefined;
+        }
+        if (assignment === undefined) {
+          let topics: string[] = ['*'];
+          try {
+            topics = AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? ['*'];
+          } catch {
+            // keep '*'
+          }
+          assignment = Object.fromEntries(topics.map((t) => [t, [-1]]));
         }
         return { memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment };
       }),

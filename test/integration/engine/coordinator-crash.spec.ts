@@ -105,7 +105,7 @@ describe('coordinator killed with SIGKILL mid-run', () => {
 
     // No step advanced twice: one applied success per step, one attempt per step.
     const applied = await pool.query<{ n: number }>(
-      `select count(*)::int as n from saga_history where event_type = 'StepReplied' and ignored is null`,
+      `select count(*)::int as n from saga_history where event_type = 'StepReplied' and verdict = 'applied'`,
     );
     expect(applied.rows[0].n).toBe(SAGAS * STEP_NAMES.length);
     const attempts = await pool.query<{ n: number; distinct_steps: number }>(
@@ -120,8 +120,8 @@ describe('coordinator killed with SIGKILL mid-run', () => {
       expect(firstSeen).toEqual(STEP_NAMES);
     }
     // Nothing left behind: the outbox drained, no timer armed for a finished saga.
-    await waitFor('the outbox to drain', async () => ((await pool.query('select 1 from outbox where sent_at is null')).rowCount === 0 ? true : undefined));
-    expect((await pool.query('select 1 from saga_timers')).rowCount).toBe(0);
+    await waitFor('the outbox to drain', async () => ((await pool.query('select 1 from outbox_batches')).rowCount === 0 ? true : undefined));
+    expect((await pool.query('select 1 from saga_instances where next_due_at is not null')).rowCount).toBe(0);
 
     coordinator.child.kill('SIGTERM');
     expect(await coordinator.exited).toBe(0);
