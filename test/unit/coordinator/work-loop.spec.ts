@@ -6,8 +6,7 @@ describe('WorkLoop', () => {
   it('runs again at once for a wake that arrives while the work runs, also after a sleep that ended by its timer', async () => {
     const runs: number[] = [];
     const t0 = Date.now();
-    let loop!: WorkLoop;
-    loop = new WorkLoop(
+    const loop: WorkLoop = new WorkLoop(
       async () => {
         runs.push(Date.now() - t0);
         // The second unit of work (after an idle sleep that timed out) is woken while it runs.
