@@ -34,6 +34,7 @@ import { closedBreaker, nextBreaker, type Breaker } from '../core/participant-br
 import { findStep } from '../core/definition-normalization';
 import { lockBreakers, saveBreakers } from '../persistence/participant-breaker.repository';
 import type { Publisher } from './publisher';
+import type { ParticipantStats } from './participant-stats';
 import type { TimerGate } from './timer-gate';
 import { isRetriable } from './retriable';
 import type { RegisteredDefinition, SagaDefinitionService } from './saga-definition.service';
@@ -119,8 +120,15 @@ interface LoadedSaga {
   released?: boolean;
 }
 
-/** Per participant, the answers this transaction applied: failures are timeouts and retry answers. */
-type Answers = Map<string, { failures: number; successes: number; probes: number }>;
+/** Per participant, what this transaction sent and the answers it applied (failures: timeouts and retry answers). */
+type Answers = Map<string, ParticipantAnswers>;
+interface ParticipantAnswers {
+  failures: number;
+  successes: number;
+  probes: number;
+  sent: number;
+  timeouts: number;
+}
 
 interface BatchResult {
   settle: (() => void)[];
@@ -129,6 +137,7 @@ interface BatchResult {
   firedTimers: number;
   earliestDue: number | null;
   breakers: Breaker[];
+  answers: Answers;
 }
 
 export class Applier {
@@ -150,6 +159,7 @@ export class Applier {
     private readonly topics: TopicNames,
     private readonly clock: EngineClock,
     private readonly timers: TimerGate,
+    private readonly stats: ParticipantStats,
     private readonly options: ApplierOptions,
   ) {}
 
@@ -266,6 +276,8 @@ export class Applier {
         const result = await this.transact(batch, fireTimers);
         if (result.outboxBatchId !== null) this.publisher.enqueue(result.outboxBatchId, result.outbox);
         if (result.breakers.length > 0) this.timers.remember(result.breakers);
+        const at = Date.now();
+        for (const [participant, a] of result.answers) this.stats.record(participant, { sent: a.sent, replies: a.successes + a.failures - a.timeouts, timeouts: a.timeouts }, at);
         for (const settle of result.settle) settle();
         if (fireTimers) {
           this.lastTimerCheck = Date.now();
@@ -368,7 +380,7 @@ export class Applier {
         const w = emptyWrites();
         w.publishedBatchIds = published;
         const answers: Answers = new Map();
-        await this.applyStarts(client, batch, now, w, settle);
+        await this.applyStarts(client, batch, now, w, settle, answers);
         const loaded = await this.applyEvents(client, batch, now, w, settle, answers);
         for (const item of batch) {
           if (item.kind !== 'dead-letters') continue;
@@ -392,7 +404,7 @@ export class Applier {
         const breakers = await this.updateBreakers(client, answers, now);
         const { outboxBatchId } = hasWrites(w) ? await writeEngineBatch(client, w) : { outboxBatchId: null };
         for (const u of w.updates) if (u.nextDueAt !== null) this.earliestKnownDue = this.earliestKnownDue === null ? u.nextDueAt : Math.min(this.earliestKnownDue, u.nextDueAt);
-        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue, breakers };
+        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue, breakers, answers };
       });
     } catch (err) {
       this.publisher.returnPublished(published);
@@ -400,7 +412,7 @@ export class Applier {
     }
   }
 
-  private async applyStarts(client: PoolClient, batch: WorkItem[], now: number, w: EngineWrites, settle: (() => void)[]): Promise<void> {
+  private async applyStarts(client: PoolClient, batch: WorkItem[], now: number, w: EngineWrites, settle: (() => void)[], answers: Answers): Promise<void> {
     const starts = batch.filter((i): i is Extract<WorkItem, { kind: 'start' }> => i.kind === 'start');
     if (starts.length === 0) return;
     const decided = starts.map((item) => {
@@ -431,6 +443,7 @@ export class Applier {
       const s = d.item.start;
       if (created.has(s.sagaId)) {
         appendDecisionRows(w, { sagaId: s.sagaId, event: d.event, actor: s.actor, before: d.initial, decision: d.decision, definitionVersion: s.definition.version, businessKey: s.businessKey, idempotencyKey: s.idempotencyKey }, this.topics);
+        countAnswers(answers, d.decision, s.definition);
         if (d.next) this.noteWritten(d.next.dueAt);
         const at = new Date(now);
         const saga: SagaInstanceRow = {
@@ -633,10 +646,10 @@ export class Applier {
   }
 }
 
-function bump(answers: Answers, participant: string): { failures: number; successes: number; probes: number } {
+function bump(answers: Answers, participant: string): ParticipantAnswers {
   let a = answers.get(participant);
   if (!a) {
-    a = { failures: 0, successes: 0, probes: 0 };
+    a = { failures: 0, successes: 0, probes: 0, sent: 0, timeouts: 0 };
     answers.set(participant, a);
   }
   return a;
@@ -645,10 +658,16 @@ function bump(answers: Answers, participant: string): { failures: number; succes
 /** Timeouts and retry answers count as failures of the participant; success and business failure show it works. */
 function countAnswers(answers: Answers, decision: Decision, definition: RegisteredDefinition): void {
   for (const effect of decision.effects) {
+    if (effect.type === 'SendCommand') {
+      bump(answers, effect.participant).sent += 1;
+      continue;
+    }
     if (effect.type !== 'RecordAttemptResult' || effect.status === 'ABANDONED') continue;
     const participant = findStep(definition.normalized, effect.step)?.participant;
     if (participant === undefined) continue;
-    if (effect.status === 'TIMED_OUT' || effect.status === 'RETRY_REQUESTED') bump(answers, participant).failures += 1;
-    else bump(answers, participant).successes += 1;
+    const a = bump(answers, participant);
+    if (effect.status === 'TIMED_OUT' || effect.status === 'RETRY_REQUESTED') a.failures += 1;
+    else a.successes += 1;
+    if (effect.status === 'TIMED_OUT') a.timeouts += 1;
   }
 }

@@ -13,6 +13,7 @@ import { DatabaseReadiness, PG_POOL } from '../persistence/database.module';
 import { pruneInbox } from '../persistence/inbox.repository';
 import { Applier } from './applier';
 import { ParticipantHealth } from './participant-health';
+import { ParticipantStats } from './participant-stats';
 import { TimerGate } from './timer-gate';
 import { compileEngineOptions, ENGINE_OPTIONS, type EngineOptions } from './engine-options';
 import { InboundConsumer } from './inbound-consumer';
@@ -54,12 +55,13 @@ const logger = new Logger('Coordinator');
       useFactory: (pool: Pool, progress: ReplyProgress, health: ParticipantHealth, o: EngineOptions) =>
         new TimerGate(pool, progress, health, o.breakerPolicy, { refreshMs: 500, waitForReplies: true, onError: throttledWarn(logger, 'reading circuit breakers') }),
     },
+    { provide: ParticipantStats, useValue: new ParticipantStats() },
     {
       provide: Applier,
-      inject: [PG_POOL, SagaDefinitionService, Publisher, ENGINE_CLOCK, TimerGate, ENGINE_OPTIONS],
-      useFactory: (pool: Pool, defs: SagaDefinitionService, publisher: Publisher, clock: EngineClock, gate: TimerGate, o: EngineOptions) => {
+      inject: [PG_POOL, SagaDefinitionService, Publisher, ENGINE_CLOCK, TimerGate, ParticipantStats, ENGINE_OPTIONS],
+      useFactory: (pool: Pool, defs: SagaDefinitionService, publisher: Publisher, clock: EngineClock, gate: TimerGate, stats: ParticipantStats, o: EngineOptions) => {
         const warn = throttledWarn(logger, 'engine');
-        return new Applier(pool, defs, publisher, o.topics, clock, gate, {
+        return new Applier(pool, defs, publisher, o.topics, clock, gate, stats, {
           maxBatchEvents: o.maxBatchEvents,
           timerPollIntervalMs: o.timerPollIntervalMs,
           timerBatchSize: o.timerBatchSize,
@@ -71,7 +73,7 @@ const logger = new Logger('Coordinator');
       },
     },
   ],
-  exports: [SagaDefinitionService, SagaEngine, ENGINE_OPTIONS, ReplyProgress, ParticipantHealth, TimerGate],
+  exports: [SagaDefinitionService, SagaEngine, ENGINE_OPTIONS, ReplyProgress, ParticipantHealth, TimerGate, ParticipantStats],
 })
 export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly relay: OutboxRelay;

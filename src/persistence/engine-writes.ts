@@ -149,14 +149,16 @@ export function engineWritesQuery(w: EngineWrites): { text: string; values: unkn
     on conflict do nothing)`);
   }
   if (w.attemptResults.length > 0) {
-    // The first ending of an attempt wins (a timeout then a late reply keeps TIMED_OUT).
+    // The first ending of an attempt wins, except that a decisive answer arriving after a timeout is
+    // recorded: it is what the attempt did (the timeline shows when it answered).
     const byCommand = new Map<string, AttemptResultRow>();
     for (const r of w.attemptResults) if (!byCommand.has(r.commandId)) byCommand.set(r.commandId, r);
     const rows = [...byCommand.values()].map((r) => ({ command_id: r.commandId, status: r.status, output: r.output ?? null, error: r.error ?? null }));
     ctes.push(`results as (
     update step_attempts a set status = r.status, replied_at = now(), output = r.output, error = r.error
       from json_to_recordset(${param(JSON.stringify(rows))}::json) as r(command_id text, status text, output jsonb, error jsonb)
-     where a.command_id = r.command_id and a.status = 'SENT')`);
+     where a.command_id = r.command_id
+       and (a.status = 'SENT' or (a.status = 'TIMED_OUT' and r.status in ('SUCCEEDED', 'FAILED'))))`);
   }
   if (w.outbox.length > 0) {
     ctes.push(`batch as (

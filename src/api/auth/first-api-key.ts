@@ -6,6 +6,7 @@
 // clone). The key is printed directly, not through the logger, and never again.
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { DatabaseReadiness } from '../../persistence/database.module';
 import { ApiKeyService, FIRST_KEY_NAME } from './api-key.service';
 
 @Injectable()
@@ -15,6 +16,7 @@ export class FirstApiKey implements OnApplicationBootstrap {
   constructor(
     private readonly keys: ApiKeyService,
     private readonly config: AppConfig,
+    private readonly database: DatabaseReadiness,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -22,6 +24,15 @@ export class FirstApiKey implements OnApplicationBootstrap {
       this.logger.warn(`API authentication is disabled (API_AUTH=disabled): anyone who can reach ${this.config.HTTP_HOST}:${this.config.HTTP_PORT} acts as admin`);
       return;
     }
+    // Boot does not wait for PostgreSQL (an outage is a pause); the first key is made when it answers.
+    if (!this.database.isReady) {
+      void this.database.ready.then(() => this.ensureFirstKey()).catch((err: Error) => this.logger.warn(`could not check for a first API key: ${err.message}`));
+      return;
+    }
+    await this.ensureFirstKey();
+  }
+
+  private async ensureFirstKey(): Promise<void> {
     const key = await this.keys.createFirstKeyIfNone();
     if (key !== undefined) {
       process.stdout.write(firstKeyNotice(key, this.config.HTTP_PORT));

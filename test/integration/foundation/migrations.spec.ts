@@ -27,7 +27,7 @@ describe('migrations against real PostgreSQL', () => {
   it('applies the product schema, then finds nothing to do the second time', async () => {
     const first = await migrate(pool);
     expect(first.applied).toEqual(readMigrations().map((m) => m.label));
-    expect(await tables()).toEqual(expect.arrayContaining(['saga_definitions', 'saga_instances', 'step_attempts', 'saga_history', 'outbox', 'inbox', 'saga_timers']));
+    expect(await tables()).toEqual(expect.arrayContaining(['saga_definitions', 'saga_instances', 'step_attempts', 'saga_history', 'outbox_batches', 'inbox', 'dead_letters', 'participant_breakers']));
     const second = await migrate(pool);
     expect(second.applied).toEqual([]);
   });

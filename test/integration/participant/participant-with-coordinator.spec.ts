@@ -31,7 +31,7 @@ const reserveStep = (timeoutMs: number, participant = 'payments') => ({
   compensation: 'credit.release',
   input: { account: '$.input.account', amount: '$.input.amount' },
   timeoutMs,
-  retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200, multiplier: 2, jitter: 0 },
+  retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200, multiplier: 2, jitter: 0, minRetryWindowMs: 0 },
 });
 
 describe('SDK participants with the real coordinator', () => {
