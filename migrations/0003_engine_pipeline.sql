@@ -13,11 +13,14 @@
 --                    right after commit from memory, the row deleted once sent; rows left
 --                    behind by a crash are published by the relay
 --   verdict          applied | ignored | rejected, with the core's code and reason
+--   trace_context    the W3C traceparent of the saga's trace, so every command of the saga,
+--                    whichever replica sends it, joins one trace
 
 -- Timers: from rows to a column.
 alter table saga_instances add column next_due_at timestamptz;
 alter table saga_instances add column next_due_participant text;
 alter table saga_instances add column quarantine jsonb;
+alter table saga_instances add column trace_context text;
 update saga_instances s
    set next_due_at = t.due_at
   from (select saga_id, min(due_at) as due_at from saga_timers group by saga_id) t

@@ -29,11 +29,12 @@ import { recordInboxMessages } from '../persistence/inbox.repository';
 import { inTransaction } from '../persistence/queryable';
 import { readSagaState } from '../persistence/saga-state.reader';
 import { earliestDueAt, findSagasByIdempotencyKeys, insertSagaInstances, lockDueSagas, lockSagaInstances, type LockedSaga, type SagaInstanceRow } from '../persistence/saga-instance.repository';
-import { appendDecisionRows } from './decision-rows';
+import { appendDecisionRows, type ExtraHeaders } from './decision-rows';
 import { closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
 import { findStep } from '../core/definition-normalization';
 import { lockBreakers, saveBreakers } from '../persistence/participant-breaker.repository';
 import type { Publisher } from './publisher';
+import type { CommittedDecision, EngineHooks } from './engine-hooks';
 import type { ParticipantStats } from './participant-stats';
 import type { TimerGate } from './timer-gate';
 import { isRetriable } from './retriable';
@@ -71,6 +72,8 @@ export interface PreparedStart {
   businessKey: string | null;
   idempotencyKey: string | null;
   actor: string;
+  /** W3C traceparent the saga's messages carry (hooks.traceContextForStart). */
+  traceContext: string | null;
 }
 
 export type StartVerdict = { created: true; saga: SagaInstanceRow } | { created: false; saga: SagaInstanceRow };
@@ -97,6 +100,7 @@ export interface ApplierOptions {
   stopGraceMs: number;
   onError: (err: Error, context: string) => void;
   onQuarantine: (sagaId: string, reason: string) => void;
+  hooks: EngineHooks;
 }
 
 
@@ -117,6 +121,8 @@ interface LoadedSaga {
   state: SagaState;
   changed: boolean;
   quarantine?: { code: string; message: string; at: string; eventType: string };
+  /** The quarantine set in this transaction has its history row. */
+  quarantineRecorded?: boolean;
   released?: boolean;
 }
 
@@ -138,6 +144,7 @@ interface BatchResult {
   earliestDue: number | null;
   breakers: Breaker[];
   answers: Answers;
+  committed: CommittedDecision[];
 }
 
 export class Applier {
@@ -149,6 +156,8 @@ export class Applier {
   private drained: (() => void)[] = [];
   private lastTimerCheck = 0;
   private earliestKnownDue: number | null = 0;
+  /** The decisions of the transaction under way, handed to the hooks after it commits. */
+  private committed: CommittedDecision[] = [];
   private idleSince = Date.now();
   private stoppingSince = 0;
 
@@ -273,12 +282,22 @@ export class Applier {
     let delay = 100;
     for (;;) {
       try {
+        const began = Date.now();
+        const queued = this.queuedEvents;
         const result = await this.transact(batch, fireTimers);
         if (result.outboxBatchId !== null) this.publisher.enqueue(result.outboxBatchId, result.outbox);
         if (result.breakers.length > 0) this.timers.remember(result.breakers);
         const at = Date.now();
         for (const [participant, a] of result.answers) this.stats.record(participant, { sent: a.sent, replies: a.successes + a.failures - a.timeouts, timeouts: a.timeouts }, at);
         for (const settle of result.settle) settle();
+        if (result.committed.length > 0 || batch.length > 0) {
+          const starts = batch.filter((i) => i.kind === 'start').length;
+          try {
+            this.options.hooks.committed(result.committed, { events: batch.length - starts, starts, timersFired: result.firedTimers, durationMs: Date.now() - began, queued });
+          } catch (err) {
+            this.options.onError(err as Error, 'engine hooks');
+          }
+        }
         if (fireTimers) {
           this.lastTimerCheck = Date.now();
           // More due than one round took: go again at once; else wait for the next known due time.
@@ -380,6 +399,8 @@ export class Applier {
         const w = emptyWrites();
         w.publishedBatchIds = published;
         const answers: Answers = new Map();
+        const committed: CommittedDecision[] = [];
+        this.committed = committed;
         await this.applyStarts(client, batch, now, w, settle, answers);
         const loaded = await this.applyEvents(client, batch, now, w, settle, answers);
         for (const item of batch) {
@@ -404,7 +425,7 @@ export class Applier {
         const breakers = await this.updateBreakers(client, answers, now);
         const { outboxBatchId } = hasWrites(w) ? await writeEngineBatch(client, w) : { outboxBatchId: null };
         for (const u of w.updates) if (u.nextDueAt !== null) this.earliestKnownDue = this.earliestKnownDue === null ? u.nextDueAt : Math.min(this.earliestKnownDue, u.nextDueAt);
-        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue, breakers, answers };
+        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue, breakers, answers, committed };
       });
     } catch (err) {
       this.publisher.returnPublished(published);
@@ -435,6 +456,7 @@ export class Applier {
         state: decision.state,
         nextDueAt: next?.dueAt ?? null,
         nextDueParticipant: next?.participant ?? null,
+        traceContext: item.start.traceContext,
       })),
     );
     const duplicates = decided.filter((d) => !created.has(d.item.start.sagaId));
@@ -442,7 +464,9 @@ export class Applier {
     for (const d of decided) {
       const s = d.item.start;
       if (created.has(s.sagaId)) {
-        appendDecisionRows(w, { sagaId: s.sagaId, event: d.event, actor: s.actor, before: d.initial, decision: d.decision, definitionVersion: s.definition.version, businessKey: s.businessKey, idempotencyKey: s.idempotencyKey }, this.topics);
+        const decided = { sagaId: s.sagaId, event: d.event, actor: s.actor, before: d.initial, decision: d.decision, definitionVersion: s.definition.version, businessKey: s.businessKey, idempotencyKey: s.idempotencyKey };
+        appendDecisionRows(w, decided, this.topics, this.headersFor(s.traceContext));
+        this.committed.push({ ...decided, definition: s.definition, traceContext: s.traceContext });
         countAnswers(answers, d.decision, s.definition);
         if (d.next) this.noteWritten(d.next.dueAt);
         const at = new Date(now);
@@ -459,6 +483,8 @@ export class Applier {
           createdAt: at,
           updatedAt: at,
           finishedAt: null,
+          traceContext: s.traceContext,
+          quarantine: null,
         };
         settle.push(() => d.item.resolve({ created: true, saga }));
       } else {
@@ -478,6 +504,10 @@ export class Applier {
     } catch (err) {
       item.reject(err as Error);
     }
+  }
+
+  private headersFor(traceContext: string | null): ExtraHeaders {
+    return (message) => this.options.hooks.messageHeaders(traceContext, message);
   }
 
   private noteWritten(dueAt: number): void {
@@ -539,6 +569,12 @@ export class Applier {
 
   private async decideOne(row: LockedSaga, loaded: Map<string, LoadedSaga>, e: EngineEvent, now: number, w: EngineWrites, answers: Answers): Promise<EventVerdict> {
     const s = await this.load(row, loaded, e.event.type, now);
+    if (s.quarantine && !s.quarantineRecorded) {
+      // The state could not be read: this event is the one that found out.
+      s.quarantineRecorded = true;
+      w.history.push({ sagaId: row.sagaId, eventType: e.event.type, event: e.event, statusBefore: null, statusAfter: 'FAILED', verdict: 'quarantined', verdictCode: s.quarantine.code, verdictReason: s.quarantine.message, actor: e.actor });
+      return { kind: 'quarantined', sagaId: row.sagaId, reason: s.quarantine.message };
+    }
     const quarantined = s.quarantine ?? (row.quarantine && !s.released ? (row.quarantine as { message?: string }) : undefined);
     if (quarantined) {
       // An operator's resume releases a quarantined saga; its state is decided again from there on.
@@ -557,10 +593,13 @@ export class Applier {
       decision = decide(s.state, s.definition.normalized, e.event, { now, random: this.clock.random });
     } catch (err) {
       this.markQuarantined(s, err as Error, e.event.type, now);
+      s.quarantineRecorded = true;
       w.history.push({ sagaId: row.sagaId, eventType: e.event.type, event: e.event, statusBefore: s.state.status, statusAfter: 'FAILED', verdict: 'quarantined', verdictCode: (err as { code?: string }).code ?? 'ENGINE_ERROR', verdictReason: (err as Error).message.slice(0, 2_000), actor: e.actor });
       return { kind: 'quarantined', sagaId: row.sagaId, reason: (err as Error).message };
     }
-    appendDecisionRows(w, { sagaId: row.sagaId, event: e.event, actor: e.actor, before: s.state, decision, definitionVersion: row.definitionVersion, businessKey: row.businessKey, idempotencyKey: row.idempotencyKey }, this.topics);
+    const decided = { sagaId: row.sagaId, event: e.event, actor: e.actor, before: s.state, decision, definitionVersion: row.definitionVersion, businessKey: row.businessKey, idempotencyKey: row.idempotencyKey };
+    appendDecisionRows(w, decided, this.topics, this.headersFor(row.traceContext));
+    this.committed.push({ ...decided, definition: s.definition, traceContext: row.traceContext });
     const v = decision.verdict;
     if (v.kind === 'applied') {
       const statusBefore = s.state.status;
@@ -581,7 +620,13 @@ export class Applier {
     let fired = 0;
     for (const row of due) {
       const s = await this.load(row, loaded, 'timer', now);
-      if (s.quarantine) continue;
+      if (s.quarantine) {
+        if (!s.quarantineRecorded) {
+          s.quarantineRecorded = true;
+          w.history.push({ sagaId: row.sagaId, eventType: 'timer', event: {}, statusBefore: null, statusAfter: 'FAILED', verdict: 'quarantined', verdictCode: s.quarantine.code, verdictReason: s.quarantine.message, actor: 'timer' });
+        }
+        continue;
+      }
       // A saga may have several timers due (a group's attempts): fire them one by one on the evolving state.
       for (let i = 0; i < 16 && !isTerminalSagaStatus(s.state.status); i++) {
         const event = dueTimerEvent(s.state, s.definition.normalized, horizon, (p) => held.has(p));

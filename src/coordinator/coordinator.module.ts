@@ -15,6 +15,7 @@ import { Applier } from './applier';
 import { ParticipantHealth } from './participant-health';
 import { ParticipantStats } from './participant-stats';
 import { TimerGate } from './timer-gate';
+import { ENGINE_HOOKS, NO_HOOKS, type EngineHooks } from './engine-hooks';
 import { compileEngineOptions, ENGINE_OPTIONS, type EngineOptions } from './engine-options';
 import { InboundConsumer } from './inbound-consumer';
 import { OutboxRelay } from './outbox-relay';
@@ -31,6 +32,7 @@ const logger = new Logger('Coordinator');
     SagaDefinitionService,
     SagaEngine,
     { provide: ENGINE_CLOCK, useValue: systemClock },
+    { provide: ENGINE_HOOKS, useValue: NO_HOOKS },
     { provide: ENGINE_OPTIONS, inject: [AppConfig], useFactory: compileEngineOptions },
     {
       provide: Publisher,
@@ -58,8 +60,8 @@ const logger = new Logger('Coordinator');
     { provide: ParticipantStats, useValue: new ParticipantStats() },
     {
       provide: Applier,
-      inject: [PG_POOL, SagaDefinitionService, Publisher, ENGINE_CLOCK, TimerGate, ParticipantStats, ENGINE_OPTIONS],
-      useFactory: (pool: Pool, defs: SagaDefinitionService, publisher: Publisher, clock: EngineClock, gate: TimerGate, stats: ParticipantStats, o: EngineOptions) => {
+      inject: [PG_POOL, SagaDefinitionService, Publisher, ENGINE_CLOCK, TimerGate, ParticipantStats, ENGINE_OPTIONS, ENGINE_HOOKS],
+      useFactory: (pool: Pool, defs: SagaDefinitionService, publisher: Publisher, clock: EngineClock, gate: TimerGate, stats: ParticipantStats, o: EngineOptions, hooks: EngineHooks) => {
         const warn = throttledWarn(logger, 'engine');
         return new Applier(pool, defs, publisher, o.topics, clock, gate, stats, {
           maxBatchEvents: o.maxBatchEvents,
@@ -68,12 +70,16 @@ const logger = new Logger('Coordinator');
           maxQueuedEvents: o.maxQueuedEvents,
           stopGraceMs: o.stopGraceMs,
           onError: (err, context) => warn(new Error(`${context}: ${err.message}`)),
-          onQuarantine: (sagaId, reason) => logger.warn({ sagaId, reason, msg: 'saga quarantined: it needs an operator' }),
+          onQuarantine: (sagaId, reason) => {
+            logger.warn({ sagaId, reason, msg: 'saga quarantined: it needs an operator' });
+            hooks.quarantined(sagaId, reason);
+          },
+          hooks,
         });
       },
     },
   ],
-  exports: [SagaDefinitionService, SagaEngine, ENGINE_OPTIONS, ReplyProgress, ParticipantHealth, TimerGate, ParticipantStats],
+  exports: [SagaDefinitionService, SagaEngine, ENGINE_OPTIONS, ENGINE_HOOKS, ReplyProgress, ParticipantHealth, TimerGate, ParticipantStats],
 })
 export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly relay: OutboxRelay;
@@ -94,9 +100,10 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     private readonly database: DatabaseReadiness,
     private readonly kafka: KafkaReadiness,
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    @Inject(ENGINE_HOOKS) hooks: EngineHooks,
   ) {
     this.relay = new OutboxRelay(pool, bus, { graceMs: options.relayGraceMs, pollIntervalMs: options.relayPollIntervalMs, batchesPerRound: options.relayBatchesPerRound, onError: throttledWarn(logger, 'outbox relay') });
-    this.consumer = new InboundConsumer(bus, engine, applier, options, throttledWarn(logger, 'inbound consumer'));
+    this.consumer = new InboundConsumer(bus, engine, applier, options, throttledWarn(logger, 'inbound consumer'), hooks);
   }
 
   onApplicationBootstrap(): void {

@@ -9,6 +9,7 @@ import type { SagaState } from '../core/saga-state';
 import type { TopicNames } from '../messaging/topic-names';
 import { wireHeaders } from '../messaging/wire-headers';
 import type { EngineWrites, HistoryRow } from '../persistence/engine-writes';
+import type { MessageContext } from './engine-hooks';
 
 export interface DecidedEvent {
   sagaId: string;
@@ -36,8 +37,11 @@ export function historyRow(d: DecidedEvent): HistoryRow {
   };
 }
 
+/** Extra headers (trace context) for a message a decision causes. */
+export type ExtraHeaders = (message: MessageContext) => Record<string, string>;
+
 /** Appends the history row of `d` and, if it was applied, the rows its effects ask for. */
-export function appendDecisionRows(out: EngineWrites, d: DecidedEvent, topics: TopicNames): void {
+export function appendDecisionRows(out: EngineWrites, d: DecidedEvent, topics: TopicNames, extra: ExtraHeaders = () => ({})): void {
   out.history.push(historyRow(d));
   if (d.decision.verdict.kind !== 'applied') return;
   const state = d.decision.state;
@@ -57,7 +61,8 @@ export function appendDecisionRows(out: EngineWrites, d: DecidedEvent, topics: T
           deadlineAt: toWireTime(effect.deadlineAt),
           payload: effect.payload,
         };
-        out.outbox.push({ topic: topics.commands(effect.participant), key: d.sagaId, value: JSON.stringify(command), headers: wireHeaders('command', d.sagaId) });
+        const headers = wireHeaders('command', d.sagaId, extra({ kind: 'command', sagaId: d.sagaId, step: effect.step, action: effect.action, attempt: effect.attempt }));
+        out.outbox.push({ topic: topics.commands(effect.participant), key: d.sagaId, value: JSON.stringify(command), headers });
         out.attempts.push({ sagaId: d.sagaId, step: effect.step, action: effect.action, attempt: effect.attempt, commandId: effect.commandId, deadlineAt: effect.deadlineAt });
         break;
       }
@@ -77,7 +82,8 @@ export function appendDecisionRows(out: EngineWrites, d: DecidedEvent, topics: T
         if (d.businessKey !== null) message.businessKey = d.businessKey;
         if (d.idempotencyKey !== null) message.idempotencyKey = d.idempotencyKey;
         if (effect.data !== undefined) message.data = effect.data;
-        out.outbox.push({ topic: topics.events, key: d.sagaId, value: JSON.stringify(message), headers: wireHeaders('lifecycle-event', d.sagaId) });
+        const headers = wireHeaders('lifecycle-event', d.sagaId, extra({ kind: 'lifecycle-event', sagaId: d.sagaId, ...(effect.step === undefined ? {} : { step: effect.step }) }));
+        out.outbox.push({ topic: topics.events, key: d.sagaId, value: JSON.stringify(message), headers });
         break;
       }
       case 'ScheduleTimer':

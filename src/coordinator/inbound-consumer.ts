@@ -12,6 +12,7 @@ import type { BatchContext, InboundMessage, KafkaBus, Subscription } from '../me
 import { parseProtocolMessage } from '../messaging/protocol-validation';
 import { storableText, storableTextOrNull } from '../persistence/postgres-text';
 import type { Applier, DeadLetter, EventVerdict } from './applier';
+import type { EngineHooks } from './engine-hooks';
 import type { EngineOptions } from './engine-options';
 import { OffsetTracker } from './offset-tracker';
 import { isRetriable } from './retriable';
@@ -31,6 +32,7 @@ export class InboundConsumer {
     private readonly applier: Applier,
     private readonly options: EngineOptions,
     private readonly onError: (err: Error) => void,
+    private readonly hooks: EngineHooks,
   ) {}
 
   async start(): Promise<void> {
@@ -120,6 +122,7 @@ export class InboundConsumer {
             businessKey: req.businessKey ?? null,
             idempotencyKey: req.idempotencyKey,
             actor: 'start-topic',
+            traceparent: m.headers.traceparent ?? null,
           });
         } catch (err) {
           // A request that can never succeed (unknown definition, bad input) is dead-lettered; a transient failure gives the batch back.
@@ -133,6 +136,7 @@ export class InboundConsumer {
   }
 
   private deadLetter(m: InboundMessage, reasonCode: string, reason: string): DeadLetter {
+    this.hooks.deadLettered(reasonCode, m.topic);
     const message = deadLetterMessage(this.options.topics.deadLetter, m, `${reasonCode}: ${reason}`, 'coordinator', new Date());
     const value = m.value ? m.value.toString('utf8') : null;
     return {

@@ -18,6 +18,7 @@ import { readSagaState } from '../persistence/saga-state.reader';
 import { findSagaInstance, type SagaInstanceRow } from '../persistence/saga-instance.repository';
 import { Applier, type EngineClock, type EngineEvent, type EventVerdict } from './applier';
 import { InvalidSagaInputError, SagaNotFoundError } from './coordinator-errors';
+import { ENGINE_HOOKS, type EngineHooks } from './engine-hooks';
 import { ENGINE_OPTIONS, type EngineOptions } from './engine-options';
 import { compileInputSchema } from './input-schema';
 import { RegisteredDefinition, SagaDefinitionService } from './saga-definition.service';
@@ -34,6 +35,8 @@ export interface StartSagaRequest {
   businessKey?: string | null;
   idempotencyKey?: string | null;
   actor: string;
+  /** The initiator's W3C traceparent (HTTP header or start-topic message header), continued by the saga's trace. */
+  traceparent?: string | null;
 }
 
 export interface StartSagaResult {
@@ -56,6 +59,7 @@ export class SagaEngine {
     private readonly applier: Applier,
     @Inject(ENGINE_CLOCK) private readonly clock: EngineClock,
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    @Inject(ENGINE_HOOKS) private readonly hooks: EngineHooks,
   ) {}
 
   /**
@@ -65,8 +69,10 @@ export class SagaEngine {
   async start(req: StartSagaRequest): Promise<StartSagaResult> {
     const def = await this.definitions.get(req.definition, req.version);
     this.checkInput(def, req.input);
+    const sagaId = randomUUID();
+    const traceContext = this.hooks.traceContextForStart(req.traceparent ?? null, { sagaId, definition: def.name, version: def.version });
     const verdict = await this.applier.submitStart(
-      { sagaId: randomUUID(), definition: def, input: req.input, businessKey: req.businessKey ?? null, idempotencyKey: req.idempotencyKey ?? null, actor: req.actor },
+      { sagaId, definition: def, input: req.input, businessKey: req.businessKey ?? null, idempotencyKey: req.idempotencyKey ?? null, actor: req.actor, traceContext },
       // The start topic's requests wait as long as it takes; an API caller gets 503 and retries with its key.
       req.actor === 'start-topic' ? Number.MAX_SAFE_INTEGER : this.options.apiWaitMs,
     );

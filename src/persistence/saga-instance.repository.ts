@@ -16,6 +16,9 @@ export interface SagaInstanceRow {
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  traceContext: string | null;
+  /** Set while the saga is quarantined: the engine could not decide an event for it. */
+  quarantine: unknown;
 }
 
 interface Row {
@@ -31,6 +34,8 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;
+  trace_context: string | null;
+  quarantine: unknown;
 }
 
 const toSagaInstance = (r: Row): SagaInstanceRow => ({
@@ -46,6 +51,8 @@ const toSagaInstance = (r: Row): SagaInstanceRow => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
+  traceContext: r.trace_context,
+  quarantine: r.quarantine ?? null,
 });
 
 export class ConcurrentUpdateError extends Error {
@@ -85,6 +92,7 @@ export interface NewSagaInstance {
   /** Epoch ms, or null. */
   nextDueAt: number | null;
   nextDueParticipant: string | null;
+  traceContext: string | null;
 }
 
 /**
@@ -95,11 +103,11 @@ export interface NewSagaInstance {
 export async function insertSagaInstances(db: Queryable, sagas: NewSagaInstance[]): Promise<Set<string>> {
   if (sagas.length === 0) return new Set();
   const res = await db.query<{ saga_id: string }>(
-    `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_at, next_due_participant)
+    `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_at, next_due_participant, trace_context)
      select saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state,
-            to_timestamp(next_due_ms / 1000.0), next_due_participant
+            to_timestamp(next_due_ms / 1000.0), next_due_participant, trace_context
        from json_to_recordset($1::json) as t(saga_id uuid, definition_name text, definition_version int, status text, business_key text,
-                                             idempotency_key text, input jsonb, state jsonb, next_due_ms double precision, next_due_participant text)
+                                             idempotency_key text, input jsonb, state jsonb, next_due_ms double precision, next_due_participant text, trace_context text)
      on conflict (idempotency_key) do nothing
      returning saga_id`,
     [
@@ -115,6 +123,7 @@ export async function insertSagaInstances(db: Queryable, sagas: NewSagaInstance[
           state: s.state,
           next_due_ms: s.nextDueAt,
           next_due_participant: s.nextDueParticipant,
+          trace_context: s.traceContext,
         })),
       ),
     ],
@@ -132,6 +141,7 @@ export interface LockedSaga {
   state: unknown;
   rowVersion: number;
   quarantine: unknown;
+  traceContext: string | null;
 }
 
 interface LockedRow {
@@ -143,9 +153,10 @@ interface LockedRow {
   state: unknown;
   row_version: string;
   quarantine: unknown;
+  trace_context: string | null;
 }
 
-const LOCKED_COLUMNS = 'saga_id, definition_name, definition_version, business_key, idempotency_key, state, row_version, quarantine';
+const LOCKED_COLUMNS = 'saga_id, definition_name, definition_version, business_key, idempotency_key, state, row_version, quarantine, trace_context';
 const toLocked = (r: LockedRow): LockedSaga => ({
   sagaId: r.saga_id,
   definitionName: r.definition_name,
@@ -155,6 +166,7 @@ const toLocked = (r: LockedRow): LockedSaga => ({
   state: r.state,
   rowVersion: Number(r.row_version),
   quarantine: r.quarantine,
+  traceContext: r.trace_context,
 });
 
 /**

@@ -30,7 +30,7 @@ export function checkIdempotencyKeyHeader(value: string | undefined): string | u
 export class SagaStartService {
   constructor(private readonly engine: SagaEngine) {}
 
-  async start(body: StartSagaBody, idempotencyKeyHeader: string | undefined, principal: Principal): Promise<StartSagaResult> {
+  async start(body: StartSagaBody, idempotencyKeyHeader: string | undefined, principal: Principal, traceparent?: string): Promise<StartSagaResult> {
     const headerKey = checkIdempotencyKeyHeader(idempotencyKeyHeader);
     const key = headerKey ?? (body.businessKey !== undefined ? businessKeyIdempotencyKey(body.definition, body.businessKey) : undefined);
     const result = await this.engine.start({
@@ -40,6 +40,7 @@ export class SagaStartService {
       businessKey: body.businessKey ?? null,
       idempotencyKey: key ?? null,
       actor: principal.actor,
+      traceparent: traceparent ?? null,
     });
     if (!result.created && !isSameRequest(result, body)) {
       const what = headerKey !== undefined ? `Idempotency-Key '${headerKey}'` : `business key '${body.businessKey}' of definition '${body.definition}'`;

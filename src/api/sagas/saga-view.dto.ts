@@ -247,9 +247,30 @@ export class EscalationDto {
   at!: string;
 }
 
+export class QuarantineDto {
+  @ApiProperty({ example: 'CORRUPT_STATE' })
+  code!: string;
+  @ApiProperty({ description: 'why the engine could not decide an event for this saga' })
+  message!: string;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+  @ApiProperty({ description: 'the event it could not decide' })
+  eventType!: string;
+}
+
 export class SagaDetailDto extends SagaSummaryDto {
   @ApiProperty({ type: String, nullable: true })
   idempotencyKey!: string | null;
+
+  @ApiProperty({
+    type: QuarantineDto,
+    nullable: true,
+    description: 'set when the engine could not decide an event for this saga (a corrupt row, a bug): it waits for an operator (resume releases it); everything else keeps flowing',
+  })
+  quarantine!: QuarantineDto | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "the W3C traceparent of the saga's trace, when tracing is on" })
+  traceContext!: string | null;
 
   @ApiProperty({ description: 'the saga input' })
   input!: unknown;
