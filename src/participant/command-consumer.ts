@@ -19,6 +19,7 @@ export interface CommandConsumerOptions {
   deadLetterTopic: string;
   partitionsConsumedConcurrently: number;
   sagasPerPartition: number;
+  commandsPerTransaction: number;
   sessionTimeoutMs: number;
   logger: ParticipantLogger;
 }
@@ -72,12 +73,14 @@ export class CommandConsumer {
       list.push(parsed.message);
       bySaga.set(parsed.message.sagaId, list);
     }
-    await runConcurrently([...bySaga.values()], this.options.sagasPerPartition, async (commands) => {
-      for (const command of commands) {
-        const reply = await this.processSafely(command);
-        if (reply) sends.push(this.publisher.send([replyMessage(command, reply)]));
-        await ctx.heartbeat().catch(() => undefined);
-      }
+    // Chunks of whole sagas (a saga's commands stay in order in one chunk), each one transaction,
+    // up to sagasPerPartition chunks at once: a slow handler holds back only its own chunk's replies.
+    const chunks = chunkSagas([...bySaga.values()], this.options.commandsPerTransaction);
+    await runConcurrently(chunks, this.options.sagasPerPartition, async (commands) => {
+      const replies = await this.processSafely(commands);
+      const messages = commands.flatMap((command, i) => (replies[i] ? [replyMessage(command, replies[i]!)] : []));
+      if (messages.length > 0) sends.push(this.publisher.send(messages));
+      await ctx.heartbeat().catch(() => undefined);
     });
     // allSettled first, so no send is left unobserved; then fail the batch if any failed (it is consumed again).
     const results = await Promise.allSettled(sends);
@@ -85,13 +88,13 @@ export class CommandConsumer {
     if (failed) throw failed.reason;
   }
 
-  private async processSafely(command: CommandMessage): Promise<ReplyMessage | undefined> {
+  private async processSafely(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
     try {
-      return await this.processor.process(command);
+      return await this.processor.processBatch(commands);
     } catch (err) {
-      // A bug in the SDK, not the handler (handlers' errors are classified): no reply, the attempt times out.
-      this.options.logger.error('processing a command failed unexpectedly; not replying', { messageId: command.messageId, ...describeError(err) });
-      return undefined;
+      // A bug in the SDK, not the handler (handlers' errors are classified): no reply, the attempts time out.
+      this.options.logger.error('processing commands failed unexpectedly; not replying', { messageIds: commands.map((c) => c.messageId), ...describeError(err) });
+      return commands.map(() => undefined);
     }
   }
 }
@@ -103,6 +106,21 @@ function replyMessage(command: CommandMessage, reply: ReplyMessage): OutboundMes
     value: JSON.stringify(reply),
     headers: { 'message-type': 'reply', 'protocol-version': String(PROTOCOL_VERSION), 'saga-id': command.sagaId },
   };
+}
+
+/** Whole sagas packed into chunks of about `size` commands, in order. */
+function chunkSagas(sagas: CommandMessage[][], size: number): CommandMessage[][] {
+  const chunks: CommandMessage[][] = [];
+  let current: CommandMessage[] = [];
+  for (const commands of sagas) {
+    if (current.length > 0 && current.length + commands.length > size) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(...commands);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 async function runConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -11,6 +11,8 @@ import { replyTo } from './reply-builder';
 export interface CommandProcessor {
   /** The reply to publish, or undefined when none may be sent (the outcome is unknown). */
   process(command: CommandMessage): Promise<ReplyMessage | undefined>;
+  /** The same for several commands (of different sagas, or in order for one saga), at once where the processor can. */
+  processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]>;
 }
 
 export interface CommandProcessorOptions {
@@ -30,6 +32,12 @@ export class StatelessCommandProcessor implements CommandProcessor {
     private readonly registry: HandlerRegistry,
     private readonly options: CommandProcessorOptions,
   ) {}
+
+  async processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+    const replies: (ReplyMessage | undefined)[] = [];
+    for (const command of commands) replies.push(await this.process(command));
+    return replies;
+  }
 
   async process(command: CommandMessage): Promise<ReplyMessage | undefined> {
     const log = this.options.logger;

@@ -31,17 +31,19 @@ export interface ParticipantOptions {
   migrate?: boolean;
   /** Kafka consumer group, shared by the replicas of this participant. @default "<topicPrefix>.participant.<name>" */
   groupId?: string;
-  /** Partitions of the command topic handled at once by one process. @default 3 */
+  /** Partitions of the command topic handled at once by one process. @default 6 */
   partitionsConsumedConcurrently?: number;
-  /** Sagas handled at once within one partition (one saga's commands always run in order). @default 8 */
+  /** Transactions at once within one partition's batch, each holding whole sagas (one saga's commands always run in order). @default 4 */
   sagasPerPartition?: number;
+  /** Commands per database transaction (a savepoint each, one commit for all). Larger saves commits; smaller lets one slow handler hold back fewer replies. @default 32 */
+  commandsPerTransaction?: number;
   /** Partitions of the command topic if this participant is the one that creates it (the coordinator otherwise does, with KAFKA_PARTITIONS). @default 6 */
   topicPartitions?: number;
   /** Replication factor of the topics this participant creates, if it is the one that creates them. @default 1 */
   topicReplicationFactor?: number;
   /** Answer an execute whose deadline has already passed with `retry` (DEADLINE_PASSED) instead of running it. @default true */
   skipExpiredExecutes?: boolean;
-  /** Kafka consumer session timeout: how soon a crashed replica's partitions move to another one. @default 30000 */
+  /** Kafka consumer session timeout: how soon a crashed replica's partitions move to another one (the broker's minimum is 6000). @default 10000 */
   sessionTimeoutMs?: number;
   /** A logger, or the level of the default JSON-lines logger on stderr. @default "info" */
   logger?: ParticipantLogger | ParticipantLogLevel;
@@ -56,6 +58,7 @@ export interface CompiledParticipantOptions {
   groupId: string;
   partitionsConsumedConcurrently: number;
   sagasPerPartition: number;
+  commandsPerTransaction: number;
   topicPartitions: number;
   topicReplicationFactor: number;
   skipExpiredExecutes: boolean;
@@ -85,12 +88,13 @@ export function compileParticipantOptions(options: ParticipantOptions): Compiled
     database: options.database ?? null,
     migrate: options.migrate ?? true,
     groupId: options.groupId ?? `${topicPrefix}.participant.${options.name}`,
-    partitionsConsumedConcurrently: positive('partitionsConsumedConcurrently', options.partitionsConsumedConcurrently, 3),
-    sagasPerPartition: positive('sagasPerPartition', options.sagasPerPartition, 8),
+    partitionsConsumedConcurrently: positive('partitionsConsumedConcurrently', options.partitionsConsumedConcurrently, 6),
+    sagasPerPartition: positive('sagasPerPartition', options.sagasPerPartition, 4),
+    commandsPerTransaction: positive('commandsPerTransaction', options.commandsPerTransaction, 32),
     topicPartitions: positive('topicPartitions', options.topicPartitions, 6),
     topicReplicationFactor: positive('topicReplicationFactor', options.topicReplicationFactor, 1),
     skipExpiredExecutes: options.skipExpiredExecutes ?? true,
-    sessionTimeoutMs: positive('sessionTimeoutMs', options.sessionTimeoutMs, 30_000),
+    sessionTimeoutMs: positive('sessionTimeoutMs', options.sessionTimeoutMs, 10_000),
     logger: typeof options.logger === 'object' ? options.logger : jsonLineLogger(options.name, options.logger ?? 'info'),
   };
   if (problems.length > 0) throw new InvalidParticipantOptionsError(problems);

@@ -82,6 +82,7 @@ export class Participant {
         deadLetterTopic: topics.deadLetter,
         partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
         sagasPerPartition: o.sagasPerPartition,
+        commandsPerTransaction: o.commandsPerTransaction,
         sessionTimeoutMs: o.sessionTimeoutMs,
         logger: log,
       });

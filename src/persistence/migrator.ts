@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
+import { withClient } from './queryable';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
@@ -62,42 +63,41 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR, options: Migrate
   const table = options.table ?? 'schema_migrations';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) throw new MigrationError(`invalid bookkeeping table name: ${table}`);
   const migrations = readMigrations(dir);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [options.lockKey ?? MIGRATION_LOCK_KEY]);
-    await client.query(`create table if not exists ${table} (
-      version integer primary key,
-      name text not null,
-      checksum text not null,
-      applied_at timestamptz not null default now()
-    )`);
-    const applied = await appliedMigrations(client, table);
-    const done: string[] = [];
-    for (const m of migrations) {
-      const previous = applied.get(m.version);
-      if (previous) {
-        if (previous !== m.checksum) {
-          throw new MigrationError(`migration ${m.label} was changed after it was applied; add a new migration instead`, m.name);
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock($1)', [options.lockKey ?? MIGRATION_LOCK_KEY]);
+      await client.query(`create table if not exists ${table} (
+        version integer primary key,
+        name text not null,
+        checksum text not null,
+        applied_at timestamptz not null default now()
+      )`);
+      const applied = await appliedMigrations(client, table);
+      const done: string[] = [];
+      for (const m of migrations) {
+        const previous = applied.get(m.version);
+        if (previous) {
+          if (previous !== m.checksum) {
+            throw new MigrationError(`migration ${m.label} was changed after it was applied; add a new migration instead`, m.name);
+          }
+          continue;
         }
-        continue;
+        try {
+          await client.query(m.sql);
+        } catch (err) {
+          throw new MigrationError(`migration ${m.label} failed: ${(err as Error).message}`, m.name, { cause: err });
+        }
+        await client.query(`insert into ${table} (version, name, checksum) values ($1, $2, $3)`, [m.version, m.name, m.checksum]);
+        done.push(m.label);
       }
-      try {
-        await client.query(m.sql);
-      } catch (err) {
-        throw new MigrationError(`migration ${m.label} failed: ${(err as Error).message}`, m.name, { cause: err });
-      }
-      await client.query(`insert into ${table} (version, name, checksum) values ($1, $2, $3)`, [m.version, m.name, m.checksum]);
-      done.push(m.label);
+      await client.query('commit');
+      return { applied: done };
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
     }
-    await client.query('commit');
-    return { applied: done };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function appliedMigrations(client: PoolClient, table: string): Promise<Map<number, string>> {

@@ -10,11 +10,12 @@ describe('participant options', () => {
       database: null,
       migrate: true,
       groupId: 'saga.participant.payments',
-      partitionsConsumedConcurrently: 3,
-      sagasPerPartition: 8,
+      partitionsConsumedConcurrently: 6,
+      sagasPerPartition: 4,
+      commandsPerTransaction: 32,
       topicPartitions: 6,
       skipExpiredExecutes: true,
-      sessionTimeoutMs: 30_000,
+      sessionTimeoutMs: 10_000,
     });
   });
 
