@@ -4,8 +4,8 @@
 import { BeforeApplicationShutdown, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { KafkaBus } from '../messaging/kafka-bus';
-import { topicNames } from '../messaging/topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 import { PG_POOL } from '../persistence/database.module';
 import { EffectWriter } from './effect-writer';
 import { InboundConsumer } from './inbound-consumer';

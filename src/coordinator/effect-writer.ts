@@ -4,11 +4,10 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { commandMessageId, PROTOCOL_VERSION, toWireTime, type CommandMessage, type LifecycleEventMessage } from '../core/protocol';
+import { commandMessageId, PROTOCOL_VERSION, toWireTime, type CommandMessage, type LifecycleEventMessage, topicNames, type TopicNames } from '@saga-coordinator/participant/protocol';
 import type { SagaEffect, ScheduleTimer } from '../core/saga-effects';
 import type { SagaEvent } from '../core/saga-events';
 import type { SagaState } from '../core/saga-state';
-import { topicNames, type TopicNames } from '../messaging/topic-names';
 import { insertOutboxMessages, type OutboxMessage } from '../persistence/outbox.repository';
 import { deleteTimers, deleteTimersOfSaga, upsertTimers, type SagaTimer } from '../persistence/saga-timer.repository';
 import { insertAttempts, recordAttemptResults, type AttemptResult, type NewAttempt } from '../persistence/step-attempt.repository';

@@ -4,12 +4,9 @@
 // the batch's offsets are resolved only after it committed (see KafkaBus).
 // A transient failure (database down) is retried here with backoff rather than by
 // kafkajs, which would restart the consumer and rejoin the group.
-import { commandMessageId, type ReplyMessage, type StartSagaMessage } from '../core/protocol';
+import { commandMessageId, type ReplyMessage, type StartSagaMessage, parseProtocolMessage, type TopicNames } from '@saga-coordinator/participant/protocol';
 import { replyEvent } from '../core/saga-events';
-import { deadLetterMessage } from '../messaging/dead-letter';
-import type { BatchContext, InboundMessage, KafkaBus, OutboundMessage, Subscription } from '../messaging/kafka-bus';
-import { parseProtocolMessage } from '../messaging/protocol-validation';
-import type { TopicNames } from '../messaging/topic-names';
+import { deadLetterMessage, type BatchContext, type InboundMessage, type KafkaBus, type OutboundMessage, type Subscription } from '@saga-coordinator/participant/kafka';
 import { CoordinatorError } from './coordinator-errors';
 import type { EngineEvent, SagaEngine } from './saga-engine';
 import { SagaError } from '../core/errors';

@@ -4,7 +4,7 @@
 // A crash between publish and mark re-publishes the batch: at-least-once, and every
 // consumer dedupes by message id.
 import type { Pool, PoolClient } from 'pg';
-import type { KafkaBus } from '../messaging/kafka-bus';
+import type { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { claimOutboxBatch, deleteSentOutbox, markOutboxSent } from '../persistence/outbox.repository';
 import { inTransaction } from '../persistence/queryable';
 import { WorkLoop } from './work-loop';

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { decide } from '../core/decide';
 import type { Decision } from '../core/decision';
-import type { JsonValue } from '../core/json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import { createSagaState, type SagaState } from '../core/saga-state';
 import { isTerminalSagaStatus } from '../core/saga-status';

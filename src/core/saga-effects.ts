@@ -9,8 +9,7 @@
  * e.g. after a crash before commit, yields the same ids, so the outbox,
  * participants and the timer table can dedupe.
  */
-import type { JsonObject, JsonValue } from './json';
-import type { LifecycleEventType, StepAction } from './protocol';
+import type { JsonObject, JsonValue, LifecycleEventType, StepAction } from '@saga-coordinator/participant/protocol';
 import type { SagaStatus } from './saga-status';
 
 /** Send one attempt of a step's command or compensation to its participant. */

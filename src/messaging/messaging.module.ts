@@ -1,7 +1,7 @@
 import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { KafkaBus } from './kafka-bus';
-import { topicNames } from './topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 
 function createKafkaBus(config: AppConfig): KafkaBus {
   const logger = new Logger('Kafka');

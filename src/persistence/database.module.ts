@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { migrate } from './migrator';
+import { migrateCoordinatorSchema } from './coordinator-migrations';
 import { assertDatabaseReachable, createPool } from './pg-pool';
 
 export const PG_POOL = Symbol('PG_POOL');
@@ -23,7 +23,7 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await assertDatabaseReachable(this.pool, this.config.DATABASE_URL);
     if (this.config.MIGRATE_ON_START) {
-      const { applied } = await migrate(this.pool);
+      const { applied } = await migrateCoordinatorSchema(this.pool);
       this.logger.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
     }
   }
