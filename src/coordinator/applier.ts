@@ -18,12 +18,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { decide } from '../core/decide';
 import type { Decision } from '../core/decision';
-import type { JsonValue } from '../core/json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import { createSagaState, type SagaState } from '../core/saga-state';
 import { isTerminalSagaStatus, type SagaStatus } from '../core/saga-status';
 import { dueTimerEvent, nextTimer } from '../core/timers';
-import type { TopicNames } from '../messaging/topic-names';
+import type { TopicNames } from '@saga-coordinator/participant/protocol';
 import { emptyWrites, hasWrites, writeEngineBatch, type DeadLetterRow, type EngineWrites, type OutboxMessageRow } from '../persistence/engine-writes';
 import { recordInboxMessages } from '../persistence/inbox.repository';
 import { inTransaction } from '../persistence/queryable';

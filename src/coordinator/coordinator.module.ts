@@ -7,7 +7,7 @@
 import { BeforeApplicationShutdown, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { KafkaBus } from '../messaging/kafka-bus';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { KafkaReadiness } from '../messaging/messaging.module';
 import { DatabaseReadiness, PG_POOL } from '../persistence/database.module';
 import { pruneInbox } from '../persistence/inbox.repository';

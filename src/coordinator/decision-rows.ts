@@ -3,11 +3,11 @@
 // attempt result per RecordAttemptResult, an outbox message per command and lifecycle
 // event. Pure: it maps the core's effects one to one and decides nothing.
 import type { Decision } from '../core/decision';
-import { PROTOCOL_VERSION, toWireTime, type CommandMessage, type LifecycleEventMessage } from '../core/protocol';
+import { PROTOCOL_VERSION, toWireTime, type CommandMessage, type LifecycleEventMessage } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import type { SagaState } from '../core/saga-state';
-import type { TopicNames } from '../messaging/topic-names';
-import { wireHeaders } from '../messaging/wire-headers';
+import type { TopicNames } from '@saga-coordinator/participant/protocol';
+import { wireHeaders } from '@saga-coordinator/participant/protocol';
 import type { EngineWrites, HistoryRow } from '../persistence/engine-writes';
 import type { MessageContext } from './engine-hooks';
 

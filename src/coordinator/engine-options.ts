@@ -3,7 +3,7 @@
 // nothing else. Each comes from an environment variable listed in the README.
 import type { AppConfig } from '../config/app-config';
 import type { BreakerPolicy } from '../core/participant-breaker';
-import { topicNames, type TopicNames } from '../messaging/topic-names';
+import { topicNames, type TopicNames } from '@saga-coordinator/participant/protocol';
 
 export interface EngineOptions {
   topics: TopicNames;

@@ -5,11 +5,9 @@
 // or dead-lettered, in a committed transaction). A message that cannot be applied is
 // dead-lettered with the reason and never holds up its partition. A crash or rebalance
 // before the commit redelivers messages, which the inbox dedupes.
-import { commandMessageId, type ReplyMessage, type StartSagaMessage } from '../core/protocol';
+import { commandMessageId, parseProtocolMessage, type ReplyMessage, type StartSagaMessage } from '@saga-coordinator/participant/protocol';
 import { replyEvent } from '../core/saga-events';
-import { deadLetterMessage } from '../messaging/dead-letter';
-import type { BatchContext, InboundMessage, KafkaBus, Subscription } from '../messaging/kafka-bus';
-import { parseProtocolMessage } from '../messaging/protocol-validation';
+import { deadLetterMessage, type BatchContext, type InboundMessage, type KafkaBus, type Subscription } from '@saga-coordinator/participant/kafka';
 import { storableText, storableTextOrNull } from '../persistence/postgres-text';
 import type { Applier, DeadLetter, EventVerdict } from './applier';
 import type { EngineHooks } from './engine-hooks';

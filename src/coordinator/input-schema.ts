@@ -3,7 +3,7 @@
 // the input match?), so a schema never passes one and fails the other.
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { JsonObject } from '../core/json';
+import type { JsonObject } from '@saga-coordinator/participant/protocol';
 
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 

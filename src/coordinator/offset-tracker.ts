@@ -3,7 +3,7 @@
 // replies waits for the database, a batch of dead letters does not), so a partition's
 // offset moves only past batches that are done and have no unfinished batch before
 // them. Pure bookkeeping; the consumer commits what `committable` returns.
-import type { PartitionOffset } from '../messaging/kafka-bus';
+import type { PartitionOffset } from '@saga-coordinator/participant/kafka';
 
 interface Pending {
   next: bigint;

@@ -6,7 +6,7 @@
 // Rejected: a NOTIFY trigger waking the relay on every insert. With publish-from-memory
 // the relay only ever has work after a failure, and a trigger would cost every commit.
 import type { Pool } from 'pg';
-import type { KafkaBus } from '../messaging/kafka-bus';
+import type { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { deleteOutboxBatches, lockStaleOutboxBatches } from '../persistence/outbox.repository';
 import { inTransaction } from '../persistence/queryable';
 import { WorkLoop } from './work-loop';

@@ -4,8 +4,8 @@
 // its attempts' timers are held back (an attempt does not time out, and no new attempt
 // is sent, while nobody reads them) until a member holds the topic again. Read through
 // the admin API every few seconds; any replica sees the same picture.
-import type { KafkaBus } from '../messaging/kafka-bus';
-import type { TopicNames } from '../messaging/topic-names';
+import type { KafkaBus } from '@saga-coordinator/participant/kafka';
+import type { TopicNames } from '@saga-coordinator/participant/protocol';
 
 export type ParticipantStatus = 'healthy' | 'slow' | 'not-consuming' | 'unknown';
 

@@ -5,7 +5,7 @@
 // for longer than the relay's grace period, the in-memory copies are dropped: the rows
 // are still in the outbox and the relay (outbox-relay.ts) publishes them from there.
 // A crash before the delete re-publishes a batch: at-least-once, consumers dedupe.
-import type { KafkaBus, OutboundMessage } from '../messaging/kafka-bus';
+import type { KafkaBus, OutboundMessage } from '@saga-coordinator/participant/kafka';
 import type { OutboxMessageRow } from '../persistence/engine-writes';
 
 export interface PublisherOptions {

@@ -8,7 +8,7 @@
 // offsets reach those watermarks, everything produced before T has been applied and the
 // watermark moves to T. Read through the admin API, so every replica sees the whole
 // group's progress, whichever replica holds which partition.
-import type { KafkaBus } from '../messaging/kafka-bus';
+import type { KafkaBus } from '@saga-coordinator/participant/kafka';
 
 interface Probe {
   at: number;

@@ -9,8 +9,8 @@ import { canonicalDefinitionJson, normalizeDefinition } from '../core/definition
 import { validateDefinition } from '../core/definition-validation';
 import { InvalidDefinitionError } from '../core/errors';
 import type { NormalizedSagaDefinition } from '../core/saga-definition';
-import { KafkaBus } from '../messaging/kafka-bus';
-import { topicNames } from '../messaging/topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 import { PG_POOL } from '../persistence/database.module';
 import { inTransaction } from '../persistence/queryable';
 import { findDefinition, insertDefinitionVersion, listDefinitionVersions, listLatestDefinitions, StoredDefinition } from '../persistence/saga-definition.repository';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { decide } from '../core/decide';
 import type { Decision } from '../core/decision';
-import type { JsonValue } from '../core/json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import type { SagaState } from '../core/saga-state';
 import { PG_POOL } from '../persistence/database.module';

@@ -32,7 +32,7 @@ import { createDraft, emit, recordAttemptResult, sendAttempt, type Draft } from 
 import { DefinitionMismatchError, InvalidArgumentError, SagaNotStartedError } from './errors';
 import { advanceForward, onExecuteReply, onExecuteTimeout, onLateExecuteReply } from './forward-flow';
 import { cancel, deadline, override, resume, retry, type HandlerVerdict } from './operator-actions';
-import type { StepAction } from './protocol';
+import type { StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition, NormalizedStep } from './saga-definition';
 import type { SagaEffect } from './saga-effects';
 import type { AttemptTimedOut, BackoffElapsed, SagaEvent, StepReplied } from './saga-events';

@@ -11,8 +11,7 @@
 import { stepsOf } from './definition-normalization';
 import { CorruptStateError } from './errors';
 import { resolveStepInput } from './input-mapping';
-import { cloneJson, type JsonObject, type JsonValue } from './json';
-import { commandMessageId, type LifecycleEventType, type StepAction } from './protocol';
+import { cloneJson, type JsonObject, type JsonValue, commandMessageId, type LifecycleEventType, type StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition, NormalizedStep } from './saga-definition';
 import type { RecordAttemptResult, SagaEffect } from './saga-effects';
 import type { AttemptTimedOut, StepReplied } from './saga-events';

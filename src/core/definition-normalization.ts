@@ -15,7 +15,8 @@
  */
 import { validateDefinition } from './definition-validation';
 import { InvalidDefinitionError, UnknownStepError } from './errors';
-import { canonicalJson, type JsonValue } from './json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
+import { canonicalJson } from './canonical-json';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import {
   DEFINITION_DEFAULTS,

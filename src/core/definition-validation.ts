@@ -11,7 +11,7 @@
  * otherwise be dropped and the step silently left uncompensated.
  */
 import { checkInputReferences, jsonPathChild } from './input-mapping';
-import { hasOwn, isJsonValue, isPlainObject, type JsonValue } from './json';
+import { hasOwn, isJsonValue, isPlainObject, type JsonValue } from '@saga-coordinator/participant/protocol';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { IDENTIFIER_PATTERN, type DefinitionProblem, type SagaDefinition } from './saga-definition';
 

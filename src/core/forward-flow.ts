@@ -17,7 +17,7 @@
  */
 import { beginCompensation } from './compensation-flow';
 import { emit, errorData, escalate, leaveFailed, recordError, sendAttempt, setSagaStatus, setStepStatus, stepOf, type Draft } from './decision-draft';
-import { cloneJson } from './json';
+import { cloneJson } from '@saga-coordinator/participant/protocol';
 import { backoffDelayMs, hasAttemptsLeft } from './retry-policy';
 import type { NormalizedStep } from './saga-definition';
 import type { StepReplied } from './saga-events';

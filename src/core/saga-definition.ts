@@ -22,15 +22,11 @@
  * every default applied once (cf. temporal's compiled worker options), so the
  * state machine never asks "was this set?".
  */
-import type { JsonObject, JsonValue } from './json';
+import type { JsonObject, JsonValue } from '@saga-coordinator/participant/protocol';
 import type { RetryPolicy } from './retry-policy';
 
-/**
- * Names of sagas, steps, groups and participants, and command types. They end
- * up in topic names, message ids and timer ids, hence the narrow alphabet (no
- * `:` — ids are `:`-separated).
- */
-export const IDENTIFIER_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.-]{0,99}$/;
+/** Names of sagas, steps, groups and participants, and command types: the protocol's identifiers. */
+export { IDENTIFIER_PATTERN } from '@saga-coordinator/participant/protocol';
 
 /** The document a user writes. Unknown properties are rejected by validation. */
 export interface SagaDefinition {

@@ -9,8 +9,7 @@
  * e.g. after a crash before commit, yields the same ids, so the outbox,
  * participants and the timer table can dedupe.
  */
-import type { JsonObject, JsonValue } from './json';
-import type { LifecycleEventType, ReplyError, StepAction } from './protocol';
+import type { JsonObject, JsonValue, LifecycleEventType, ReplyError, StepAction } from '@saga-coordinator/participant/protocol';
 import type { AttemptStatus, SagaStatus } from './saga-status';
 
 /** Send one attempt of a step's command or compensation to its participant (its attempt is recorded as SENT). */

@@ -16,8 +16,7 @@
  * events and is what optimistic concurrency and event ids build on.
  */
 import { InvalidArgumentError } from './errors';
-import { cloneJson, isJsonValue, type JsonValue } from './json';
-import type { DefinitionRef, StepAction } from './protocol';
+import { cloneJson, isJsonValue, type JsonValue, type DefinitionRef, type StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition } from './saga-definition';
 import type { SagaStatus, StepStatus } from './saga-status';
 import { stepsOf } from './definition-normalization';

@@ -16,7 +16,7 @@
  * `timerEvent` and decides it; a timer that fires after it was cancelled
  * (a race) is ignored by `decide` as stale.
  */
-import type { StepAction } from './protocol';
+import type { StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition } from './saga-definition';
 import type { ScheduleTimer } from './saga-effects';
 import type { AttemptTimedOut, BackoffElapsed, DeadlineReached } from './saga-events';

@@ -1,7 +1,7 @@
 import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { KafkaBus } from './kafka-bus';
-import { topicNames } from './topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 
 function createKafkaBus(config: AppConfig): KafkaBus {
   const logger = new Logger('Kafka');
@@ -12,11 +12,12 @@ function createKafkaBus(config: AppConfig): KafkaBus {
     sasl: config.KAFKA_SASL_MECHANISM
       ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME ?? '', password: config.KAFKA_SASL_PASSWORD ?? '' }
       : undefined,
+    // kafkajs's fields stay fields (under `kafka`), not JSON text inside the message.
     log: (level, message, extra) => {
-      const line = `${message} ${JSON.stringify(extra)}`;
-      if (level === 'error') logger.error(line);
-      else if (level === 'warn') logger.warn(line);
-      else logger.debug(line);
+      const fields = { kafka: extra };
+      if (level === 'error') logger.error(fields, message);
+      else if (level === 'warn') logger.warn(fields, message);
+      else logger.debug(fields, message);
     },
   });
 }

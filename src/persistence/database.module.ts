@@ -2,7 +2,7 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } f
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { isRetriable } from '../coordinator/retriable';
-import { migrate } from './migrator';
+import { migrateCoordinatorSchema } from './coordinator-migrations';
 import { assertDatabaseReachable, createPool } from './pg-pool';
 
 export const PG_POOL = Symbol('PG_POOL');
@@ -76,7 +76,7 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   private async connectAndMigrate(): Promise<void> {
     await assertDatabaseReachable(this.pool, this.config.DATABASE_URL);
     if (this.config.MIGRATE_ON_START) {
-      const { applied } = await migrate(this.pool);
+      const { applied } = await migrateCoordinatorSchema(this.pool);
       this.logger.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
     }
     this.readiness.markReady();

@@ -5,7 +5,7 @@
 // Formats: 1 (no `format` field, count-only retries); 2 adds retry windows, which a
 // format-1 version gets as 0 (count only), as it behaved when it was registered.
 import { InvalidArgumentError } from '../core/errors';
-import { isPlainObject } from '../core/json';
+import { isPlainObject } from '@saga-coordinator/participant/protocol';
 import { NORMALIZED_DEFINITION_FORMAT, type NormalizedSagaDefinition } from '../core/saga-definition';
 
 type Upgrade = (def: Record<string, unknown>) => Record<string, unknown>;

@@ -1,31 +1,10 @@
+import { withClient } from '@saga-coordinator/participant/migrator';
 import type { Pool, PoolClient } from 'pg';
 
 /** A pool or a client inside a transaction: repositories work with either. */
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
 
-/**
- * Checks out a client for `fn`. While a client is checked out the pool does not listen
- * for its 'error' event, and an unheard 'error' (PostgreSQL restarting, a dropped
- * connection) ends the process; so we listen, and a client that failed is discarded
- * instead of going back to the pool.
- */
-export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken = err;
-  };
-  client.on('error', onError);
-  try {
-    return await fn(client);
-  } catch (err) {
-    broken ??= isConnectionError(err) ? (err as Error) : undefined;
-    throw err;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
-}
+export { withClient };
 
 /** Runs fn in one transaction on one client; rolls back on any error. `begin` may set isolation and access mode. */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, begin = 'begin'): Promise<T> {
@@ -42,7 +21,3 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
   });
 }
 
-function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  return (typeof e?.code === 'string' && /^(08|57P0)/.test(e.code)) || (typeof e?.message === 'string' && /Connection terminated|connection error/i.test(e.message));
-}

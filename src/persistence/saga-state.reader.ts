@@ -4,7 +4,7 @@
 //
 // Formats: 1 (first release); 2 adds budgetStartedAt / compensationBudgetStartedAt.
 import { CorruptStateError } from '../core/errors';
-import { isPlainObject } from '../core/json';
+import { isPlainObject } from '@saga-coordinator/participant/protocol';
 import { SAGA_STATE_FORMAT, type SagaState, type StepState } from '../core/saga-state';
 import { SAGA_STATUSES, STEP_STATUSES } from '../core/saga-status';
 

@@ -2,7 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Pool } from 'pg';
-import { KafkaBus } from '../../messaging/kafka-bus';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { PG_POOL } from '../../persistence/database.module';
 
 const PROBE_TIMEOUT_MS = 2_000;

@@ -4,7 +4,8 @@
 // reused for a different request is refused rather than answered with a saga the
 // caller did not ask for.
 import { Injectable } from '@nestjs/common';
-import { canonicalJson, type JsonValue } from '../../core/json';
+import { type JsonValue } from '@saga-coordinator/participant/protocol';
+import { canonicalJson } from '../../core/canonical-json';
 import { SagaEngine, type StartSagaResult } from '../../coordinator/saga-engine';
 import { IdempotencyKeyConflictError, RequestValidationError } from '../errors/api-errors';
 import type { Principal } from '../auth/principal';

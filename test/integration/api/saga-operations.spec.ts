@@ -3,7 +3,7 @@
 // recorded in the saga's history with who and why, and refused with 409 when the
 // state does not allow it.
 import { randomUUID } from 'node:crypto';
-import type { CommandMessage } from '../../../src/core/protocol';
+import type { CommandMessage } from '@saga-coordinator/participant/protocol';
 import type { SagaDefinition, StepDefinition } from '../../../src/core/saga-definition';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { ApiTestApp, KEYS, orderDefinition, startApiTestApp, uniqueDefinitionName } from './support/api-test-app';

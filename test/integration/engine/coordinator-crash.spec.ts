@@ -5,9 +5,9 @@ import type { Pool } from 'pg';
 import { loadConfig } from '../../../src/config/app-config';
 import { SagaDefinitionService } from '../../../src/coordinator/saga-definition.service';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
-import { KafkaBus } from '../../../src/messaging/kafka-bus';
-import { topicNames } from '../../../src/messaging/topic-names';
-import { migrate } from '../../../src/persistence/migrator';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
+import { migrateCoordinatorSchema } from '../../../src/persistence/coordinator-migrations';
 import { CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
 import { waitFor } from '../../support/saga-waits';
 import { createTestDatabase, infraEnv, TestDatabase, testPool, uniqueName } from '../../support/test-infra';
@@ -27,7 +27,7 @@ describe('coordinator killed with SIGKILL mid-run', () => {
   beforeAll(async () => {
     db = await createTestDatabase('saga_crash');
     pool = testPool(db.url);
-    await migrate(pool);
+    await migrateCoordinatorSchema(pool);
     bus = new KafkaBus({ brokers: infraEnv().KAFKA_BROKERS.split(','), clientId: 'crash-test' });
     await bus.connect();
     participants = new TestParticipants(prefix, ['crash-a', 'crash-b', 'crash-c']);

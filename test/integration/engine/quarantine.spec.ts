@@ -3,8 +3,8 @@
 // the partition moves on, other sagas' replies and timers are applied.
 import { SagaQueryService } from '../../../src/api/sagas/saga-query.service';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
-import { KafkaBus } from '../../../src/messaging/kafka-bus';
-import { topicNames } from '../../../src/messaging/topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 import { CoordinatorHarness, startCoordinatorHarness } from '../../support/coordinator-harness';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { infraEnv, uniqueName } from '../../support/test-infra';

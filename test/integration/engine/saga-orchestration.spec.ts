@@ -1,8 +1,7 @@
 // The engine end to end: real coordinator, real Kafka, real PostgreSQL, scripted participants.
-import type { CommandMessage } from '../../../src/core/protocol';
+import { type CommandMessage, topicNames } from '@saga-coordinator/participant/protocol';
 import type { SagaDefinition, StepDefinition } from '../../../src/core/saga-definition';
-import { KafkaBus } from '../../../src/messaging/kafka-bus';
-import { topicNames } from '../../../src/messaging/topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { SagaQueryService } from '../../../src/api/sagas/saga-query.service';
 import { CoordinatorHarness, startCoordinatorHarness } from '../../support/coordinator-harness';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';

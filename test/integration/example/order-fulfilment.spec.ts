@@ -9,7 +9,7 @@ import { PARTICIPANTS, type OrderInput, type ParticipantName } from '../../../ex
 import { ORDER_FULFILMENT, orderFulfilmentSaga } from '../../../examples/order-fulfilment/order-fulfilment.saga';
 import { startExampleParticipant, type RunningParticipant } from '../../../examples/order-fulfilment/participants/example-participant';
 import { seedAccounts, seedStock } from '../../../examples/order-fulfilment/seed';
-import { topicNames } from '../../../src/messaging/topic-names';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { createTestDatabase, testPool, infraEnv, type TestDatabase } from '../../support/test-infra';
 import { startInProcessCoordinator, type InProcessCoordinator } from '../participant/support/coordinator';

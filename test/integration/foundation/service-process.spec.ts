@@ -1,4 +1,7 @@
 // The service as users run it: a separate process, started, probed and stopped with SIGTERM.
+import { createServer, type Server } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { randomPort, startCoordinatorProcess as startService, waitForReady } from '../../support/coordinator-process';
 import { createTestDatabase, infraEnv, TestDatabase, uniqueName } from '../../support/test-infra';
 
@@ -76,5 +79,45 @@ describe('the coordinator process', () => {
     const svc = startService({ DATABASE_URL: 'mysql://x', HTTP_PORT: '0' });
     expect(await svc.exited).toBe(1);
     expect(svc.output()).toMatch(/DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+  });
+
+  it('refuses an HTTP_PORT already in use before it connects to PostgreSQL or Kafka, naming HTTP_PORT', async () => {
+    const port = randomPort();
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, '0.0.0.0', resolve));
+    const prefix = uniqueName('busy');
+    const fresh = await createTestDatabase('saga_proc_busy');
+    try {
+      const svc = startService({ DATABASE_URL: fresh.url, KAFKA_BROKERS: infraEnv().KAFKA_BROKERS, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: prefix });
+      expect(await svc.exited).toBe(1);
+      expect(svc.output()).toContain(`HTTP_PORT=${port} is already in use on 0.0.0.0`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    // It touched nothing: no migration ran, no topic was created, no consumer joined the group of the running instances.
+    const c = new Client({ connectionString: fresh.url });
+    await c.connect();
+    try {
+      expect((await c.query("select table_name from information_schema.tables where table_schema = 'public'")).rows).toEqual([]);
+    } finally {
+      await c.end();
+      await fresh.drop();
+    }
+    const admin = new Kafka({ clientId: 'service-process-spec', brokers: infraEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      expect((await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`))).toEqual([]);
+      const { groups } = await admin.describeGroups([`${prefix}-coordinator`]);
+      expect(groups[0]).toMatchObject({ state: 'Dead', members: [] });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('prints one sentence for a malformed HTTP_PORT', async () => {
+    const svc = startService({ HTTP_PORT: 'abc' });
+    expect(await svc.exited).toBe(1);
+    const problems = svc.output().split('\n').filter((line) => line.includes('HTTP_PORT'));
+    expect(problems).toEqual(['  HTTP_PORT: must be a whole number from 0 to 65535 (got "abc")']);
   });
 });

@@ -1,5 +1,5 @@
-import { compileParticipantOptions } from '../../../src/participant/participant-options';
-import { InvalidParticipantOptionsError } from '../../../src/participant/participant-errors';
+import { compileParticipantOptions } from '../../../packages/participant/src/participant-options';
+import { InvalidParticipantOptionsError } from '@saga-coordinator/participant';
 
 describe('participant options', () => {
   it('fills every default once', () => {

@@ -2,7 +2,7 @@
 // input against the handler's inputSchema when it declares one.
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { StepAction } from '../core/protocol';
+import type { StepAction } from './protocol/protocol';
 import { DuplicateHandlerError, InvalidParticipantOptionsError } from './participant-errors';
 import type { StepHandler } from './step-handler';
 

@@ -12,8 +12,8 @@
  *             `retry` = retryable failure (the coordinator retries per policy).
  *   lifecycle event  a notification about a saga instance for observers.
  *
- * These types are the contract; the JSON Schemas that validate messages at the
- * edge live with the messaging adapter. Only types and tiny pure helpers here.
+ * These types are the contract; the JSON Schemas in ./schemas validate messages
+ * at the edge (protocol-validation.ts). Only types and tiny pure helpers here.
  */
 import type { JsonObject, JsonValue } from './json';
 

@@ -1,7 +1,7 @@
 // The context a handler receives, and how a compensate command's payload is read.
 import type { PoolClient } from 'pg';
-import { isPlainObject } from '../core/json';
-import type { CommandMessage } from '../core/protocol';
+import { isPlainObject } from './protocol/json';
+import type { CommandMessage } from './protocol/protocol';
 import { NoDatabaseError } from './participant-errors';
 import type { ParticipantLogger } from './participant-logger';
 import type { CompensationData, HandlerContext } from './step-handler';

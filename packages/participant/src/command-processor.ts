@@ -1,6 +1,6 @@
 // Turns one valid command into the reply to send. Two implementations: behind the
 // barrier (barrier-processor.ts, with a database) and stateless (below, without one).
-import type { CommandMessage, ReplyMessage } from '../core/protocol';
+import type { CommandMessage, ReplyMessage } from './protocol/protocol';
 import { compensationPayload, handlerContext } from './handler-context';
 import { invokeCompensate, invokeExecute } from './handler-invocation';
 import type { HandlerRegistry } from './handler-registry';

@@ -4,10 +4,11 @@
 // to the ReplyPublisher as soon as it exists. Offsets are resolved only after all the
 // batch's replies were published (KafkaBus), so a crash in between redelivers the
 // commands and the barrier re-sends the same replies.
-import { PROTOCOL_VERSION, type CommandMessage, type ReplyMessage } from '../core/protocol';
-import { deadLetterMessage } from '../messaging/dead-letter';
-import type { BatchContext, InboundMessage, KafkaBus, OutboundMessage, Subscription } from '../messaging/kafka-bus';
-import { parseProtocolMessage } from '../messaging/protocol-validation';
+import { type CommandMessage, type ReplyMessage } from './protocol/protocol';
+import { wireHeaders } from './protocol/wire-headers';
+import { deadLetterMessage } from './kafka/dead-letter';
+import type { BatchContext, InboundMessage, KafkaBus, OutboundMessage, Subscription } from './kafka/kafka-bus';
+import { parseProtocolMessage } from './protocol/protocol-validation';
 import type { CommandProcessor } from './command-processor';
 import { describeError, type ParticipantLogger } from './participant-logger';
 import { ReplyPublisher } from './reply-publisher';
@@ -104,7 +105,7 @@ function replyMessage(command: CommandMessage, reply: ReplyMessage): OutboundMes
     topic: command.replyTopic,
     key: command.sagaId,
     value: JSON.stringify(reply),
-    headers: { 'message-type': 'reply', 'protocol-version': String(PROTOCOL_VERSION), 'saga-id': command.sagaId },
+    headers: wireHeaders('reply', command.sagaId),
   };
 }
 

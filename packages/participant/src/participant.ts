@@ -10,8 +10,8 @@
  *     await payments.stop();    // finishes the running batch, leaves the group, closes what it opened
  */
 import { Pool } from 'pg';
-import { KafkaBus } from '../messaging/kafka-bus';
-import { topicNames } from '../messaging/topic-names';
+import { KafkaBus } from './kafka/kafka-bus';
+import { topicNames } from './protocol/topic-names';
 import { BarrierCommandProcessor } from './barrier-processor';
 import { CommandConsumer } from './command-consumer';
 import { StatelessCommandProcessor, type CommandProcessor } from './command-processor';

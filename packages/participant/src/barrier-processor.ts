@@ -19,8 +19,8 @@
 // deliveries of one command apply once. The reply goes out after commit (the caller
 // publishes it); a crash before that redelivers the command, which re-reads the row.
 import type { Pool, PoolClient } from 'pg';
-import type { JsonValue } from '../core/json';
-import type { CommandMessage, ReplyError, ReplyMessage } from '../core/protocol';
+import type { JsonValue } from './protocol/json';
+import type { CommandMessage, ReplyError, ReplyMessage } from './protocol/protocol';
 import { findBarrierRow, insertBarrierRow, settleBarrierRow, type BarrierKey, type BarrierRow } from './barrier.repository';
 import { compensationPayload, handlerContext } from './handler-context';
 import { invokeCompensate, invokeExecute } from './handler-invocation';

@@ -6,7 +6,7 @@
 // again by whoever owns their partitions next (the barrier re-sends the same replies).
 // Rejected: publishing once per consumed chunk — one slow command then held back every
 // other reply of its chunk past its deadline.
-import type { KafkaBus, OutboundMessage } from '../messaging/kafka-bus';
+import type { KafkaBus, OutboundMessage } from './kafka/kafka-bus';
 import { describeError, type ParticipantLogger } from './participant-logger';
 
 interface Pending {

@@ -2,8 +2,8 @@
 // itself — a throw, or a return value that is not success()/failure()/retry() — is a
 // retryable failure and is logged with its stack: the coordinator retries, and a
 // persistent bug surfaces as a saga that compensates (or, after the pivot, needs an operator).
-import type { JsonValue } from '../core/json';
-import type { ReplyError } from '../core/protocol';
+import type { JsonValue } from './protocol/json';
+import type { ReplyError } from './protocol/protocol';
 import { REPLY_ERROR_CODES } from './participant-errors';
 import { describeError } from './participant-logger';
 import type { AnyStepHandler } from './handler-registry';

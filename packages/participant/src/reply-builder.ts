@@ -5,8 +5,8 @@
 // (retry) get a random id: they change nothing, and a later recorded outcome for the
 // same command must not be mistaken for them.
 import { createHash, randomUUID } from 'node:crypto';
-import type { JsonValue } from '../core/json';
-import { PROTOCOL_VERSION, type CommandMessage, type ReplyError, type ReplyMessage, type ReplyOutcome } from '../core/protocol';
+import type { JsonValue } from './protocol/json';
+import { PROTOCOL_VERSION, type CommandMessage, type ReplyError, type ReplyMessage, type ReplyOutcome } from './protocol/protocol';
 import type { BarrierRow } from './barrier.repository';
 import { REPLY_ERROR_CODES } from './participant-errors';
 

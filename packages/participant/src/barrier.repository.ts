@@ -1,8 +1,8 @@
 // SQL of the barrier table (migrations/0001_participant_barrier.sql), one operation per
 // function. All of them run on the client of the transaction that runs the handler.
 import type { PoolClient } from 'pg';
-import type { JsonValue } from '../core/json';
-import type { ReplyError, StepAction } from '../core/protocol';
+import type { JsonValue } from './protocol/json';
+import type { ReplyError, StepAction } from './protocol/protocol';
 
 export type BarrierState = 'PENDING' | 'APPLIED' | 'FAILED' | 'BLOCKED' | 'NULL';
 

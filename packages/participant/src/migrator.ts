@@ -1,4 +1,4 @@
-// Schema migrations: numbered SQL files in migrations/ (NNNN_name.sql), applied in
+// Schema migrations: numbered SQL files in a directory (NNNN_name.sql), applied in
 // order inside ONE transaction that first takes a transaction-scoped advisory lock.
 // Several replicas starting at once serialise on the lock and the later ones find
 // nothing to do; a failing migration rolls the whole run back, leaving the database
@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
-import { withClient } from './queryable';
+import { withClient } from './pg-client';
 
-export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
+export { withClient } from './pg-client';
 
 /** Arbitrary constant: the advisory lock key every migrator of this product agrees on. */
 const MIGRATION_LOCK_KEY = 7_415_230_190;
@@ -33,7 +33,7 @@ export class MigrationError extends Error {
   }
 }
 
-export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
+export function readMigrations(dir: string): MigrationFile[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
   const seen = new Map<number, string>();
   return files.map((file) => {
@@ -59,7 +59,7 @@ export interface MigrateOptions {
   lockKey?: number;
 }
 
-export async function migrate(pool: Pool, dir = MIGRATIONS_DIR, options: MigrateOptions = {}): Promise<MigrationResult> {
+export async function migrate(pool: Pool, dir: string, options: MigrateOptions = {}): Promise<MigrationResult> {
   const table = options.table ?? 'schema_migrations';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) throw new MigrationError(`invalid bookkeeping table name: ${table}`);
   const migrations = readMigrations(dir);

@@ -9,8 +9,8 @@
  * connection, an HTTP call) are outside that guarantee.
  */
 import type { PoolClient } from 'pg';
-import type { JsonObject } from '../core/json';
-import type { DefinitionRef } from '../core/protocol';
+import type { JsonObject } from './protocol/json';
+import type { DefinitionRef } from './protocol/protocol';
 import type { ParticipantLogger } from './participant-logger';
 import type { CompensateOutcome, ExecuteOutcome } from './step-outcome';
 

@@ -1,6 +1,6 @@
 // Kafka headers every message of the protocol carries (docs/protocol.md, "Headers"):
 // what it is, which protocol version, and the saga it belongs to. Built here only.
-import { PROTOCOL_VERSION } from '../core/protocol';
+import { PROTOCOL_VERSION } from './protocol';
 
 export type WireMessageType = 'command' | 'reply' | 'lifecycle-event' | 'dead-letter' | 'start-saga';
 

@@ -7,7 +7,7 @@
  *            coordinator sends a new attempt per the step's retry policy
  * A compensation may only answer success or retry: compensations must eventually succeed.
  */
-import type { JsonValue } from '../core/json';
+import type { JsonValue } from './protocol/json';
 
 export interface StepSuccess<O> {
   readonly outcome: 'success';

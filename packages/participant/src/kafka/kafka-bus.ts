@@ -103,7 +103,7 @@ export interface KafkaBusOptions {
   clientId: string;
   ssl?: boolean;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-  /** Receives kafkajs's own log lines. */
+  /** Receives kafkajs's own log lines: the message, and kafkajs's fields (broker, clientId, error, groupId, ...). */
   log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
 }
 
@@ -133,7 +133,8 @@ export class KafkaBus {
       retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
-        const { message, ...extra } = entry.log;
+        // timestamp and logger repeat what every log line has already.
+        const { message, timestamp: _timestamp, logger: _logger, ...extra } = entry.log;
         // Deliberate: retries are bounded so a dead broker surfaces as an error the relay retries later.
         // A re-sent batch may then be duplicated in Kafka; consumers dedupe by message id (inbox, barrier).
         if (message.startsWith('Limiting retries for the idempotent producer')) return;

@@ -2,8 +2,8 @@
 // fully-defaulted object (cf. temporal's worker-options.ts), so the rest of the SDK
 // never asks "was this set?".
 import type { Pool } from 'pg';
-import { IDENTIFIER_PATTERN } from '../core/saga-definition';
-import type { KafkaBus, KafkaBusOptions } from '../messaging/kafka-bus';
+import { IDENTIFIER_PATTERN } from './protocol/identifiers';
+import type { KafkaBus, KafkaBusOptions } from './kafka/kafka-bus';
 import { InvalidParticipantOptionsError } from './participant-errors';
 import { jsonLineLogger, type ParticipantLogger, type ParticipantLogLevel } from './participant-logger';
 

@@ -1,13 +1,11 @@
 /**
- * JSON values: the only data the core accepts, stores or produces.
+ * JSON values: the only data the core accepts, stores or produces, and all a message carries.
  *
  * Saga state is persisted as JSONB and reloaded, definitions are documents and
  * every message is JSON, so each value the core handles is one of these types
  * and nothing else: no `undefined`, Date, Map or class instance, which would be
  * silently dropped or changed by a round trip through the database.
  */
-import { InvalidArgumentError } from './errors';
-
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -52,22 +50,6 @@ function isJsonValueInner(value: unknown, ancestors: object[]): boolean {
     default:
       return false;
   }
-}
-
-/**
- * Serialises a JSON value with object keys sorted (by UTF-16 code units, as
- * RFC 8785 does) and no whitespace, so equal values always give equal text and
- * the text can be hashed. Throws on non-JSON input rather than guessing.
- */
-export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new InvalidArgumentError('value', `${value} is not a JSON number`);
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
 }
 
 /** A deep copy of a JSON value, so results never share structure with (and cannot mutate) their sources. */
