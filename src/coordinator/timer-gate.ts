@@ -60,6 +60,16 @@ export class TimerGate {
     return { heldBack: [...heldBack], probes };
   }
 
+  /** Why the participant's timers wait now, in words for operators, or null when they do not. */
+  holdReason(participant: string, now: number): string | null {
+    if (this.health.notConsuming().includes(participant)) return `participant '${participant}' is not consuming: no consumer holds its command topic; its attempts wait and burn nothing`;
+    const b = this.breakers.get(participant);
+    if (b && breakerHolds(b, now, this.breakerPolicy).holds) {
+      return `the circuit breaker of participant '${participant}' is ${b.state} since ${new Date(b.since).toISOString()}${b.reason ? ` (${b.reason})` : ''}${b.changedBy === 'auto' ? '' : `, by ${b.changedBy}`}`;
+    }
+    return null;
+  }
+
   /** The breaker as last read (undefined: never opened, i.e. closed with no failures). */
   breaker(participant: string): Breaker | undefined {
     return this.breakers.get(participant);

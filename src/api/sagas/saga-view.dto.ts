@@ -258,6 +258,15 @@ export class QuarantineDto {
   eventType!: string;
 }
 
+export class PauseDto {
+  @ApiProperty({ example: 'charge' })
+  step!: string;
+  @ApiProperty({ example: 'payments' })
+  participant!: string;
+  @ApiProperty({ description: 'why the step waits (the participant is not consuming, or its circuit breaker is open); its attempts are not burnt meanwhile' })
+  reason!: string;
+}
+
 export class SagaDetailDto extends SagaSummaryDto {
   @ApiProperty({ type: String, nullable: true })
   idempotencyKey!: string | null;
@@ -271,6 +280,9 @@ export class SagaDetailDto extends SagaSummaryDto {
 
   @ApiProperty({ type: String, nullable: true, description: "the W3C traceparent of the saga's trace, when tracing is on" })
   traceContext!: string | null;
+
+  @ApiProperty({ type: [PauseDto], description: 'steps the saga is waiting on whose participant is held back right now; empty when nothing is paused' })
+  pausedBy!: PauseDto[];
 
   @ApiProperty({ description: 'the saga input' })
   input!: unknown;

@@ -25,25 +25,34 @@ export function sagaSummary(row: SagaInstanceRow | SagaSummaryRow): SagaSummaryD
   };
 }
 
-export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefinition, attempts: StoredAttempt[], history: StoredHistoryEntry[]): SagaDetailDto {
+/** Why a participant's timers are held back now, or null (the engine's timer gate answers). */
+export type HoldReason = (participant: string) => string | null;
+
+export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefinition, attempts: StoredAttempt[], history: StoredHistoryEntry[], holdReason: HoldReason = () => null): SagaDetailDto {
   let state: SagaState;
   try {
     state = readSagaState(row.state, row.sagaId);
   } catch (err) {
     // A quarantined saga with an unreadable state is still shown: what is known, and why it waits.
     if (!row.quarantine) throw err;
-    return { ...sagaSummary(row), idempotencyKey: row.idempotencyKey, quarantine: row.quarantine as QuarantineDto, traceContext: row.traceContext, input: row.input, currentStep: null, currentSteps: [], compensationReason: null, escalation: null, deadlineAt: null, startedAt: null, steps: [], history: history.map(historyView) };
+    return { ...sagaSummary(row), idempotencyKey: row.idempotencyKey, quarantine: row.quarantine as QuarantineDto, traceContext: row.traceContext, pausedBy: [], input: row.input, currentStep: null, currentSteps: [], compensationReason: null, escalation: null, deadlineAt: null, startedAt: null, steps: [], history: history.map(historyView) };
   }
   const steps = stepsOf(definition).map((step) => {
     const st = state.steps[step.name];
     return stepView(step.name, { stage: step.stage, phase: step.phase, participant: step.participant, command: step.command, compensation: step.compensation }, st, attempts);
   });
   const current = currentSteps(state, definition);
+  const pausedBy = current.flatMap((name) => {
+    const step = steps.find((s) => s.name === name)!;
+    const reason = ['RUNNING', 'RETRY_WAIT', 'COMPENSATING', 'COMPENSATION_RETRY_WAIT'].includes(step.status) ? holdReason(step.participant) : null;
+    return reason === null ? [] : [{ step: name, participant: step.participant, reason }];
+  });
   return {
     ...sagaSummary(row),
     idempotencyKey: row.idempotencyKey,
     quarantine: (row.quarantine as QuarantineDto | null) ?? null,
     traceContext: row.traceContext,
+    pausedBy,
     input: row.input,
     currentStep: current[0] ?? null,
     currentSteps: current,
