@@ -129,11 +129,13 @@ export class AppConfig {
 
   /**
    * A coordinator replica that sends no heartbeat this long leaves the consumer group and
-   * its partitions move to the others. Shorter fails over faster; the broker's minimum is
-   * 6000 (group.min.session.timeout.ms). @default 10000
+   * its partitions move to the others; a restarted replica also waits this long for its
+   * dead predecessor to leave. Shorter fails over faster but evicts a replica whose event
+   * loop stalls that long. 6000 is the broker's minimum (group.min.session.timeout.ms).
+   * @default 6000
    */
   @WholeNumber(1_000, 300_000)
-  KAFKA_SESSION_TIMEOUT_MS = 10_000;
+  KAFKA_SESSION_TIMEOUT_MS = 6_000;
 
   /** Most events one engine transaction applies (group commit). @default 500 */
   @WholeNumber(1, 100_000)
