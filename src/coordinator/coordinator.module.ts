@@ -19,6 +19,7 @@ import { ENGINE_HOOKS, NO_HOOKS, type EngineHooks } from './engine-hooks';
 import { compileEngineOptions, ENGINE_OPTIONS, type EngineOptions } from './engine-options';
 import { InboundConsumer } from './inbound-consumer';
 import { OutboxRelay } from './outbox-relay';
+import { WorkLoop } from './work-loop';
 import { Publisher } from './publisher';
 import { ReplyProgress } from './reply-progress';
 import { ENGINE_CLOCK, SagaEngine, systemClock, type EngineClock } from './saga-engine';
@@ -44,18 +45,18 @@ const logger = new Logger('Coordinator');
       provide: ReplyProgress,
       inject: [KafkaBus, ENGINE_OPTIONS],
       useFactory: (bus: KafkaBus, o: EngineOptions) =>
-        new ReplyProgress(bus, { groupId: o.groupId, repliesTopic: o.topics.replies, intervalMs: o.replyProgressIntervalMs, onError: throttledWarn(logger, 'reading the consumer group progress') }),
+        new ReplyProgress(bus, { groupId: o.groupId, repliesTopic: o.topics.replies, onError: throttledWarn(logger, 'reading the consumer group progress') }),
     },
     {
       provide: ParticipantHealth,
       inject: [KafkaBus, ENGINE_OPTIONS],
-      useFactory: (bus: KafkaBus, o: EngineOptions) => new ParticipantHealth(bus, o.topics, { intervalMs: o.participantHealthIntervalMs, onError: throttledWarn(logger, 'reading participant consumer groups') }),
+      useFactory: (bus: KafkaBus, o: EngineOptions) => new ParticipantHealth(bus, o.topics, { onError: throttledWarn(logger, 'reading participant consumer groups') }),
     },
     {
       provide: TimerGate,
       inject: [PG_POOL, ReplyProgress, ParticipantHealth, ENGINE_OPTIONS],
       useFactory: (pool: Pool, progress: ReplyProgress, health: ParticipantHealth, o: EngineOptions) =>
-        new TimerGate(pool, progress, health, o.breakerPolicy, { refreshMs: 500, waitForReplies: true, onError: throttledWarn(logger, 'reading circuit breakers') }),
+        new TimerGate(pool, progress, health, o.breakerPolicy, { waitForReplies: true, onError: throttledWarn(logger, 'reading circuit breakers') }),
     },
     { provide: ParticipantStats, useValue: new ParticipantStats() },
     {
@@ -84,6 +85,8 @@ const logger = new Logger('Coordinator');
 export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly relay: OutboxRelay;
   private readonly consumer: InboundConsumer;
+  /** The periodic readers of Kafka's and the database's view: reply progress, participant consumption, breakers. */
+  private readonly watchers: WorkLoop[];
   private pruner?: NodeJS.Timeout;
   private stopping = false;
   private started?: Promise<void>;
@@ -94,15 +97,17 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     engine: SagaEngine,
     private readonly applier: Applier,
     private readonly publisher: Publisher,
-    private readonly progress: ReplyProgress,
-    private readonly health: ParticipantHealth,
-    private readonly gate: TimerGate,
+    progress: ReplyProgress,
+    health: ParticipantHealth,
+    gate: TimerGate,
     private readonly database: DatabaseReadiness,
     private readonly kafka: KafkaReadiness,
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
     @Inject(ENGINE_HOOKS) hooks: EngineHooks,
   ) {
     this.relay = new OutboxRelay(pool, bus, { graceMs: options.relayGraceMs, pollIntervalMs: options.relayPollIntervalMs, batchesPerRound: options.relayBatchesPerRound, onError: throttledWarn(logger, 'outbox relay') });
+    const every = (ms: number, read: () => Promise<void>) => new WorkLoop(async () => (await read(), false), { idleMs: ms });
+    this.watchers = [every(options.replyProgressIntervalMs, () => progress.tick()), every(options.participantHealthIntervalMs, () => health.poll()), every(500, () => gate.refresh())];
     this.consumer = new InboundConsumer(bus, engine, applier, options, throttledWarn(logger, 'inbound consumer'), hooks);
   }
 
@@ -115,9 +120,7 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     clearInterval(this.pruner);
     // Stop taking work first, then finish what was taken; publish last, so committed messages go out.
     await this.consumer.stop().catch((err: Error) => logger.warn(`stopping the consumer: ${err.message}`));
-    this.progress.stop();
-    this.health.stop();
-    this.gate.stop();
+    await Promise.all(this.watchers.map((w) => w.stop()));
     await this.applier.stop();
     await this.relay.stop();
     await this.publisher.stop(2_000);
@@ -126,7 +129,7 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
   private async startWhenReady(): Promise<void> {
     await this.database.ready;
     if (this.stopping) return;
-    this.gate.start();
+    this.watchers[2].start();
     this.publisher.start();
     this.applier.start();
     this.relay.start();
@@ -134,8 +137,8 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
     this.pruner.unref();
     await this.kafka.ready;
     if (this.stopping) return;
-    this.progress.start();
-    this.health.start();
+    this.watchers[0].start();
+    this.watchers[1].start();
     for (let delay = 500; !this.stopping; delay = Math.min(delay * 2, 5_000)) {
       try {
         await this.consumer.start();

@@ -25,26 +25,13 @@ const SLOW_AFTER_MS = 30_000;
 export class ParticipantHealth {
   private readonly view = new Map<string, ParticipantConsumption>();
   private readonly progress = new Map<string, { committed: bigint; since: number }>();
-  private timer?: NodeJS.Timeout;
   private polling = false;
 
   constructor(
     private readonly bus: KafkaBus,
     private readonly topics: TopicNames,
-    private readonly options: { intervalMs: number; onError?: (err: Error) => void },
+    private readonly options: { onError?: (err: Error) => void },
   ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.poll(), this.options.intervalMs);
-    this.timer.unref();
-    void this.poll();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
   /** Participants nobody consumes for now (their timers wait). */
   notConsuming(): string[] {

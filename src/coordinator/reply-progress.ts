@@ -18,26 +18,13 @@ interface Probe {
 export class ReplyProgress {
   private probes: Probe[] = [];
   private watermark = Number.NEGATIVE_INFINITY;
-  private timer?: NodeJS.Timeout;
   private ticking = false;
   private lastAdvance = 0;
 
   constructor(
     private readonly bus: KafkaBus,
-    private readonly options: { groupId: string; repliesTopic: string; intervalMs: number; onAdvance?: () => void; onError?: (err: Error) => void },
+    private readonly options: { groupId: string; repliesTopic: string; onAdvance?: () => void; onError?: (err: Error) => void },
   ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
-    this.timer.unref();
-    void this.tick();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
   /** Every reply produced before this instant (epoch ms) has been applied; -Infinity until the first probe completes. */
   get appliedUntil(): number {
@@ -49,7 +36,7 @@ export class ReplyProgress {
     return this.lastAdvance;
   }
 
-  /** One probe round; exported for tests, normally driven by the interval. */
+  /** One probe round; the coordinator module runs it every REPLY_PROGRESS_INTERVAL_MS. */
   async tick(): Promise<void> {
     if (this.ticking || !this.bus.isConnected) return;
     this.ticking = true;

@@ -2,8 +2,8 @@
 // before the time up to which replies have been applied (reply-progress.ts), and none of
 // a participant that is not consuming (participant-health.ts) or whose circuit breaker
 // holds it back (core/participant-breaker.ts) — except one probe after the cool-down.
-// Breakers are read from the database every half second, so every replica holds back
-// the same participants.
+// Breakers are read from the database every half second (`refresh`, run by the
+// coordinator module), so every replica holds back the same participants.
 import type { Pool } from 'pg';
 import { breakerHolds, type Breaker, type BreakerPolicy } from '../core/participant-breaker';
 import { listBreakers } from '../persistence/participant-breaker.repository';
@@ -12,27 +12,14 @@ import type { ReplyProgress } from './reply-progress';
 
 export class TimerGate {
   private breakers = new Map<string, Breaker>();
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly pool: Pool,
     private readonly progress: ReplyProgress,
     private readonly health: ParticipantHealth,
     readonly breakerPolicy: BreakerPolicy,
-    private readonly options: { refreshMs: number; waitForReplies: boolean; onError?: (err: Error) => void },
+    private readonly options: { waitForReplies: boolean; onError?: (err: Error) => void },
   ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs);
-    this.timer.unref();
-    void this.refresh();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
   async refresh(): Promise<void> {
     try {

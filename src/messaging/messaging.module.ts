@@ -1,5 +1,6 @@
 import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { connectOrKeepTrying, DependencyReadiness } from '../dependency-readiness';
 import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { topicNames } from '@saga-coordinator/participant/protocol';
 
@@ -22,21 +23,8 @@ function createKafkaBus(config: AppConfig): KafkaBus {
   });
 }
 
-/** Whether Kafka is connected and the coordinator's topics exist; a broker down at boot is waited for, not fatal. */
-export class KafkaReadiness {
-  private resolveReady!: () => void;
-  readonly ready: Promise<void> = new Promise((resolve) => (this.resolveReady = resolve));
-  private done = false;
-
-  get isReady(): boolean {
-    return this.done;
-  }
-
-  markReady(): void {
-    this.done = true;
-    this.resolveReady();
-  }
-}
+/** Whether Kafka is connected and the coordinator's topics exist (see DependencyReadiness). */
+export class KafkaReadiness extends DependencyReadiness {}
 
 /** The KafkaBus, connected and with the coordinator's topics provisioned (in the background when the broker is down), disconnected at shutdown. */
 @Global()
@@ -55,31 +43,12 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    try {
-      await this.connect();
-    } catch (err) {
-      this.logger.warn(`${(err as Error).message}; waiting for Kafka (the coordinator is not ready until it answers)`);
-      void this.keepTrying();
-    }
+    await connectOrKeepTrying('Kafka', this.logger, () => this.connect(), () => this.closing);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     await this.bus.disconnect();
-  }
-
-  private async keepTrying(): Promise<void> {
-    for (let delay = 500; !this.closing; delay = Math.min(delay * 2, 5_000)) {
-      await new Promise((r) => setTimeout(r, delay));
-      if (this.closing) return;
-      try {
-        await this.connect();
-        this.logger.log('Kafka answers again');
-        return;
-      } catch (err) {
-        this.logger.warn(`still waiting for Kafka: ${(err as Error).message}`);
-      }
-    }
   }
 
   private async connect(): Promise<void> {

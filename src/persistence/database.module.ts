@@ -2,30 +2,14 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } f
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { isRetriable } from '../coordinator/retriable';
+import { connectOrKeepTrying, DependencyReadiness } from '../dependency-readiness';
 import { migrateCoordinatorSchema } from './coordinator-migrations';
 import { assertDatabaseReachable, createPool } from './pg-pool';
 
 export const PG_POOL = Symbol('PG_POOL');
 
-/**
- * Whether the database answered and is migrated. A PostgreSQL that is down at boot is
- * waited for (the process serves /health and reports not-ready meanwhile) rather than
- * ending the process: an outage, at boot or later, is a pause, not a failure.
- */
-export class DatabaseReadiness {
-  private resolveReady!: () => void;
-  readonly ready: Promise<void> = new Promise((resolve) => (this.resolveReady = resolve));
-  private done = false;
-
-  get isReady(): boolean {
-    return this.done;
-  }
-
-  markReady(): void {
-    this.done = true;
-    this.resolveReady();
-  }
-}
+/** Whether the database answered and is migrated (see DependencyReadiness). */
+export class DatabaseReadiness extends DependencyReadiness {}
 
 /** The pg Pool, checked and migrated at boot (waiting for PostgreSQL when it is down), closed last at shutdown. */
 @Global()
@@ -44,33 +28,13 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    try {
-      await this.connectAndMigrate();
-    } catch (err) {
-      // A wrong URL, password or database name will not heal by waiting: stop with the message.
-      if (!isRetriable((err as { cause?: unknown }).cause ?? err)) throw err;
-      this.logger.warn(`${(err as Error).message}; waiting for PostgreSQL (the coordinator is not ready until it answers)`);
-      void this.keepTrying();
-    }
+    // A wrong URL, password or database name will not heal by waiting: stop with the message.
+    await connectOrKeepTrying('PostgreSQL', this.logger, () => this.connectAndMigrate(), () => this.closing, (err) => !isRetriable((err as { cause?: unknown }).cause ?? err));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     await this.pool.end();
-  }
-
-  private async keepTrying(): Promise<void> {
-    for (let delay = 500; !this.closing; delay = Math.min(delay * 2, 5_000)) {
-      await new Promise((r) => setTimeout(r, delay));
-      if (this.closing) return;
-      try {
-        await this.connectAndMigrate();
-        this.logger.log('PostgreSQL answers again');
-        return;
-      } catch (err) {
-        this.logger.warn(`still waiting for PostgreSQL: ${(err as Error).message}`);
-      }
-    }
   }
 
   private async connectAndMigrate(): Promise<void> {
