@@ -16,7 +16,7 @@ export function Time({ at, now, compact = false }: { at: string | null | undefin
 }
 
 export function Duration({ ms }: { ms: number | null | undefined }) {
-  return ms === null || ms === undefined ? <span class="muted">—</span> : <span class="num">{duration(ms)}</span>;
+  return ms === null || ms === undefined ? <span class="muted">—</span> : <span class="num nowrap">{duration(ms)}</span>;
 }
 
 /** A status in its colour: the class is the status itself, lower-cased (status-compensation_failed). */

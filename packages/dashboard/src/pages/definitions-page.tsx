@@ -1,8 +1,8 @@
 // Definitions: every registered saga definition, its versions, and (where the API
 // reports them) how many instances of each version run, failed or finished.
 import { useState } from 'preact/hooks';
-import { api } from '../api/client';
-import type { DefinitionDocument, DefinitionVersionSummary, ItemList } from '../api/types';
+import { api, query } from '../api/client';
+import type { DefinitionDocument, DefinitionVersionSummary, ItemList, SagaPage } from '../api/types';
 import { Json, ProblemBox, Time } from '../components/common';
 import { useLoad, useNow } from '../hooks';
 import { href } from '../router';
@@ -10,15 +10,34 @@ import { href } from '../router';
 interface DefinitionRow {
   name: string;
   versions: DefinitionVersionSummary[];
+  /** Counted from the sagas list when the API does not count per version itself. */
+  counted?: { running: VersionCounts; failed: VersionCounts };
+}
+
+/** Instances per version among the newest COUNT_LIMIT; `capped` when there may be more. */
+interface VersionCounts {
+  byVersion: Record<number, number>;
+  capped: boolean;
+}
+
+const COUNT_LIMIT = 200;
+
+async function countByVersion(name: string, statuses: string): Promise<VersionCounts> {
+  const page = await api<SagaPage>(`v1/sagas${query({ definition: name, status: statuses, limit: COUNT_LIMIT })}`);
+  const byVersion: Record<number, number> = {};
+  for (const s of page.items) byVersion[s.definition.version] = (byVersion[s.definition.version] ?? 0) + 1;
+  return { byVersion, capped: page.nextCursor !== null };
 }
 
 async function loadDefinitions(): Promise<DefinitionRow[]> {
   const latest = await api<ItemList<DefinitionVersionSummary>>('v1/definitions');
   return Promise.all(
-    latest.items.map(async (d) => ({
-      name: d.name,
-      versions: (await api<ItemList<DefinitionVersionSummary>>(`v1/definitions/${encodeURIComponent(d.name)}/versions`)).items,
-    })),
+    latest.items.map(async (d): Promise<DefinitionRow> => {
+      const versions = (await api<ItemList<DefinitionVersionSummary>>(`v1/definitions/${encodeURIComponent(d.name)}/versions`)).items;
+      if (versions.every((v) => v.counts !== undefined)) return { name: d.name, versions };
+      const [running, failed] = await Promise.all([countByVersion(d.name, 'RUNNING,COMPENSATING'), countByVersion(d.name, 'FAILED')]);
+      return { name: d.name, versions, counted: { running, failed } };
+    }),
   );
 }
 
@@ -46,9 +65,9 @@ export function DefinitionsPage() {
                 <th>Version</th>
                 <th>Registered</th>
                 <th>Description</th>
-                <th>Running</th>
-                <th>Failed</th>
-                <th>Finished</th>
+                <th class="num">Running</th>
+                <th class="num">Failed</th>
+                <th class="num">Finished</th>
                 <th>Document</th>
               </tr>
             </thead>
@@ -65,8 +84,8 @@ export function DefinitionsPage() {
                     <Time at={v.createdAt} now={now} />
                   </td>
                   <td>{v.description ?? <span class="muted">—</span>}</td>
-                  <Count n={v.counts?.running} />
-                  <Count n={v.counts?.failed} warn />
+                  <Count n={v.counts?.running} counted={d.counted?.running} version={v.version} />
+                  <Count n={v.counts?.failed} counted={d.counted?.failed} version={v.version} warn />
                   <Count n={v.counts?.finished} />
                   <td>
                     <DocumentView name={d.name} version={v.version} />
@@ -81,7 +100,16 @@ export function DefinitionsPage() {
   );
 }
 
-function Count({ n, warn = false }: { n: number | undefined; warn?: boolean }) {
+function Count({ n, counted, version, warn = false }: { n: number | undefined; counted?: VersionCounts; version?: number; warn?: boolean }) {
+  if (n === undefined && counted && version !== undefined) {
+    const c = counted.byVersion[version] ?? 0;
+    return (
+      <td class={`num ${warn && c > 0 ? 'warn' : ''}`} title={counted.capped ? `counted among the newest ${COUNT_LIMIT} sagas in this state` : undefined}>
+        {c}
+        {counted.capped && c > 0 ? '+' : ''}
+      </td>
+    );
+  }
   if (n === undefined) return <td class="num muted" title="this coordinator does not count instances per version yet">—</td>;
   return <td class={`num ${warn && n > 0 ? 'warn' : ''}`}>{n}</td>;
 }

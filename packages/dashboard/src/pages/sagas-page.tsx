@@ -93,7 +93,7 @@ export function SagasPage({ params }: { params: URLSearchParams }) {
               <td>
                 <Time at={s.updatedAt} now={now} compact />
               </td>
-              <td>{s.finishedAt ? <Duration ms={Date.parse(s.finishedAt) - Date.parse(s.createdAt)} /> : <span class="muted">running</span>}</td>
+              <td>{s.finishedAt ? <Duration ms={Date.parse(s.finishedAt) - Date.parse(s.createdAt)} /> : <span class="muted">{s.status === 'FAILED' ? 'waiting for an operator' : 'running'}</span>}</td>
             </tr>
           ))}
           {page.data && page.data.items.length === 0 && (
@@ -167,18 +167,20 @@ function FilterBar({ filter, definitions, onChange }: { filter: SagaFilter; defi
             </button>
           ))}
         </span>
-        <button type="submit" class="primary">
-          Apply
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            setBusinessKey('');
-            onChange(EMPTY_FILTER);
-          }}
-        >
-          Clear
-        </button>
+        <span class="filter-buttons">
+          <button type="submit" class="primary">
+            Apply
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setBusinessKey('');
+              onChange(EMPTY_FILTER);
+            }}
+          >
+            Clear
+          </button>
+        </span>
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 // Every event decided for the saga, oldest first, with who caused it and what it changed.
 import type { HistoryEntry } from '../../api/types';
 import { Json, Time } from '../../components/common';
+import { describeEvent } from '../../model/history-event';
 
 export function SagaHistory({ history, now }: { history: HistoryEntry[]; now: number }) {
   return (
@@ -10,6 +11,7 @@ export function SagaHistory({ history, now }: { history: HistoryEntry[]; now: nu
           <th>When</th>
           <th>Event</th>
           <th>Actor</th>
+          <th>What</th>
           <th>Status</th>
           <th>Details</th>
         </tr>
@@ -27,7 +29,8 @@ export function SagaHistory({ history, now }: { history: HistoryEntry[]; now: nu
                 {h.ignored && <div class="small muted">not applied: {h.ignored}</div>}
               </td>
               <td class="actor">{h.actor ?? <span class="muted">—</span>}</td>
-              <td class="small">{h.statusBefore === h.statusAfter ? h.statusAfter : `${h.statusBefore ?? '—'} → ${h.statusAfter ?? '—'}`}</td>
+              <td>{describeEvent(h.event)}</td>
+              <td class="small nowrap">{h.statusBefore === h.statusAfter ? h.statusAfter : `${h.statusBefore ?? '—'} → ${h.statusAfter ?? '—'}`}</td>
               <td>{Object.keys(details).length > 0 ? <Json value={details} /> : null}</td>
             </tr>
           );
