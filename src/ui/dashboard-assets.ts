@@ -8,12 +8,15 @@ import { join, resolve } from 'node:path';
 
 export const DASHBOARD_DIR = resolve(__dirname, '..', '..', 'packages', 'dashboard', 'dist');
 
+/** Injection token of the folder the dashboard is served from (DASHBOARD_DIR; another folder in tests). */
+export const DASHBOARD_FILES = Symbol('DASHBOARD_FILES');
+
 export const DASHBOARD_INDEX = 'index.html';
 
 /** Bundled asset names: content-hashed, flat, so nothing else (no path, no dotfile) is ever served. */
 export const ASSET_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(js|css|map|svg|png|woff2)$/;
 
-export function dashboardBuilt(dir = DASHBOARD_DIR): boolean {
+export function dashboardBuilt(dir: string): boolean {
   return existsSync(join(dir, DASHBOARD_INDEX));
 }
 
