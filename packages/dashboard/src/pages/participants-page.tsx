@@ -27,10 +27,10 @@ export function ParticipantsPage({ me }: { me: Me }) {
             <tr>
               <th>Participant</th>
               <th>Status</th>
-              <th>Commands sent</th>
-              <th>Replies</th>
+              <th class="num">Commands sent</th>
+              <th class="num">Replies</th>
               <th>Last reply</th>
-              <th>Timed out recently</th>
+              <th class="num">Timed out recently</th>
               <th>Consumer group</th>
               <th>Circuit breaker</th>
             </tr>
