@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { CommandMessage } from '../../../src/core/protocol';
+import type { CommandMessage } from '@saga-coordinator/participant/protocol';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { launchBrowser, type TestBrowser } from '../../support/browser';
 import { buildDashboard } from '../../support/dashboard-build';
