@@ -8,8 +8,9 @@ import { ConfigModule } from './config/config.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { DatabaseModule } from './persistence/database.module';
 import { loggerOptions } from './logging';
+import { DashboardModule } from './ui/dashboard.module';
 
-/** The coordinator service: config, logging, PostgreSQL, Kafka, and the API on top. */
+/** The coordinator service: config, logging, PostgreSQL, Kafka, and the API and the dashboard on top. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -23,6 +24,7 @@ export class AppModule {
         CoordinatorModule,
         HealthModule,
         ApiModule,
+        DashboardModule,
       ],
     };
   }

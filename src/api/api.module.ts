@@ -7,6 +7,7 @@ import { ApiKeyService } from './auth/api-key.service';
 import { FirstApiKey } from './auth/first-api-key';
 import { JsonBodyGuard } from './auth/json-body.guard';
 import { DefinitionsController } from './definitions/definitions.controller';
+import { MeController } from './me/me.controller';
 import { BulkOperationsController } from './operations/bulk-operations.controller';
 import { SagaOperationsController } from './operations/saga-operations.controller';
 import { SagaOperationsService } from './operations/saga-operations.service';
@@ -18,7 +19,7 @@ import { SagasController } from './sagas/sagas.controller';
 
 @Module({
   imports: [CoordinatorModule],
-  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController, ParticipantsController],
+  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController, ParticipantsController, MeController],
   providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService, ParticipantsService],
 })
 export class ApiModule {}

@@ -281,6 +281,9 @@ export class SagaDetailDto extends SagaSummaryDto {
   @ApiProperty({ type: String, nullable: true, description: "the W3C traceparent of the saga's trace, when tracing is on" })
   traceContext!: string | null;
 
+  @ApiProperty({ type: String, nullable: true, description: "the saga's trace id (32 hex digits), to look the trace up in a tracing backend" })
+  traceId!: string | null;
+
   @ApiProperty({ type: [PauseDto], description: 'steps the saga is waiting on whose participant is held back right now; empty when nothing is paused' })
   pausedBy!: PauseDto[];
 

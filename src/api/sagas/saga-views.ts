@@ -35,7 +35,7 @@ export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefin
   } catch (err) {
     // A quarantined saga with an unreadable state is still shown: what is known, and why it waits.
     if (!row.quarantine) throw err;
-    return { ...sagaSummary(row), idempotencyKey: row.idempotencyKey, quarantine: row.quarantine as QuarantineDto, traceContext: row.traceContext, pausedBy: [], input: row.input, currentStep: null, currentSteps: [], compensationReason: null, escalation: null, deadlineAt: null, startedAt: null, steps: [], history: history.map(historyView) };
+    return { ...sagaSummary(row), idempotencyKey: row.idempotencyKey, quarantine: row.quarantine as QuarantineDto, traceContext: row.traceContext, traceId: traceIdOf(row.traceContext), pausedBy: [], input: row.input, currentStep: null, currentSteps: [], compensationReason: null, escalation: null, deadlineAt: null, startedAt: null, steps: [], history: history.map(historyView) };
   }
   const steps = stepsOf(definition).map((step) => {
     const st = state.steps[step.name];
@@ -52,6 +52,7 @@ export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefin
     idempotencyKey: row.idempotencyKey,
     quarantine: (row.quarantine as QuarantineDto | null) ?? null,
     traceContext: row.traceContext,
+    traceId: traceIdOf(row.traceContext),
     pausedBy,
     input: row.input,
     currentStep: current[0] ?? null,
@@ -119,4 +120,10 @@ function historyView(h: StoredHistoryEntry): HistoryEntryDto {
     actor: h.actor,
     occurredAt: h.occurredAt.toISOString(),
   };
+}
+
+/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`), or null. */
+function traceIdOf(traceparent: string | null): string | null {
+  const m = traceparent === null ? null : /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent);
+  return m ? m[1] : null;
 }

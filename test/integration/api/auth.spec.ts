@@ -71,6 +71,7 @@ describe('API keys and roles', () => {
     // An unknown participant: the role check comes first, and nothing is changed for the other tests.
     { method: 'post', route: '/v1/participants/{name}/breaker/open', required: 'operator', path: () => '/v1/participants/nobody/breaker/open', body: () => ({ reason: 'matrix' }), allowed: { status: 404, code: 'PARTICIPANT_NOT_FOUND' } },
     { method: 'post', route: '/v1/participants/{name}/breaker/close', required: 'operator', path: () => '/v1/participants/nobody/breaker/close', body: () => ({ reason: 'matrix' }), allowed: { status: 404, code: 'PARTICIPANT_NOT_FOUND' } },
+    { method: 'get', route: '/v1/me', required: 'viewer', path: () => '/v1/me', allowed: { status: 200 } },
     { method: 'get', route: '/v1/api-keys', required: 'admin', path: () => '/v1/api-keys', allowed: { status: 200 } },
     { method: 'post', route: '/v1/api-keys', required: 'admin', path: () => '/v1/api-keys', body: (n) => ({ name: `matrix-${n}`, role: 'viewer' }), allowed: { status: 201 } },
     { method: 'delete', route: '/v1/api-keys/{name}', required: 'admin', path: (role) => `/v1/api-keys/doomed-${role ?? 'anyone'}`, allowed: { status: 204 } },
@@ -128,6 +129,11 @@ describe('API keys and roles', () => {
     await api.http.get('/v1/sagas').set('Authorization', `bearer ${KEYS.viewer.key}`).expect(200);
   });
 
+  it.each(ROLES)('tells a %s key its own name, role and actor at GET /v1/me', async (role) => {
+    const res = await api.as(role).get('/v1/me').expect(200);
+    expect(res.body).toEqual({ name: KEYS[role].name, role, source: 'environment', actor: `api-key:${KEYS[role].name}` });
+  });
+
   it('creates a database key shown once, stores only its hash, accepts it, and refuses it at once after revocation', async () => {
     const created = await api.as('admin').post('/v1/api-keys', { name: 'ci-deployer', role: 'operator' }).expect(201);
     expect(created.headers.location).toBe('/v1/api-keys/ci-deployer');
@@ -145,6 +151,8 @@ describe('API keys and roles', () => {
     const history = await api.h.pool.query("select actor from saga_history where saga_id = $1 and event_type = 'SagaStarted'", [started.body.sagaId]);
     expect(history.rows).toEqual([{ actor: 'api-key:ci-deployer' }]);
     await api.http.post('/v1/definitions').set('Authorization', `Bearer ${key}`).send(def).expect(403);
+    const me = await api.http.get('/v1/me').set('Authorization', `Bearer ${key}`).expect(200);
+    expect(me.body).toEqual({ name: 'ci-deployer', role: 'operator', source: 'database', actor: 'api-key:ci-deployer' });
 
     const listed = await api.as('admin').get('/v1/api-keys').expect(200);
     expect(JSON.stringify(listed.body)).not.toContain(key);
@@ -197,6 +205,7 @@ describe('API_AUTH=disabled (loopback only)', () => {
       // No key was created behind the user's back.
       expect((await h.pool.query('select count(*)::int as n from api_keys')).rows[0].n).toBe(0);
       await http.get(`/v1/sagas/${randomUUID()}`).expect(404);
+      expect((await http.get('/v1/me').expect(200)).body).toEqual({ name: 'anonymous', role: 'admin', source: 'auth-disabled', actor: 'anonymous' });
     } finally {
       await h.close();
     }

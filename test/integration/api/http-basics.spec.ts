@@ -30,6 +30,7 @@ describe('HTTP basics of the REST API', () => {
         'GET /v1/definitions/{name}',
         'GET /v1/definitions/{name}/versions',
         'GET /v1/definitions/{name}/versions/{version}',
+        'GET /v1/me',
         'GET /v1/participants',
         'GET /v1/sagas',
         'GET /v1/sagas/{sagaId}',
