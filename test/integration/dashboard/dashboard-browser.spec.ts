@@ -20,12 +20,14 @@ import { ApiTestApp, KEYS, Role, startApiTestApp } from '../api/support/api-test
 const SCREENSHOT_DIR = process.env.DASHBOARD_SCREENSHOTS === 'docs' ? join(__dirname, '..', '..', '..', 'docs', 'img') : join(__dirname, '..', '..', '..', '.local', 'screenshots');
 const UI_TIMEOUT_MS = 20_000;
 
-const RETRY = { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 100, multiplier: 2, jitter: 0 };
+// Count-only retry budgets (no minimum window): a refund that keeps failing escalates to FAILED in milliseconds.
+const RETRY = { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 100, multiplier: 2, jitter: 0, minRetryWindowMs: 0 };
 /** A long attempt timeout: a held command stays in flight for the whole test. */
 const STEP = { retry: RETRY, timeoutMs: 120_000 };
 const ORDER: SagaDefinition = {
   name: 'order-fulfilment',
   description: 'create the order, charge the card, reserve the stock',
+  minCompensationWindowMs: 0,
   steps: [
     { name: 'createOrder', participant: 'orders', command: 'order.create', compensation: 'order.cancel', ...STEP },
     { name: 'charge', participant: 'payments', command: 'payment.charge', compensation: 'payment.refund', ...STEP },
