@@ -1,7 +1,7 @@
-// The demo's child processes (coordinator and participants): started with their
-// output going to a log file, watched for a readiness line, and always stopped —
-// SIGTERM first, SIGKILL for whatever has not exited after a grace period — also when
-// the demo itself is interrupted.
+// Child processes of a run (the demo's and the benchmark's coordinator and participants):
+// started with their output going to a log file, watched for a readiness line, and always
+// stopped — SIGTERM first, SIGKILL for whatever has not exited after a grace period —
+// also when the run itself is interrupted.
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
