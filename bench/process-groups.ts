@@ -1,0 +1,148 @@
+// CPU and memory of each group of processes the bench runs on (coordinators,
+// participants, driver, the Kafka broker, PostgreSQL), measured from /proc over the
+// measured window only. A group is a set of root processes, optionally with their
+// children: PostgreSQL's postmaster forks a backend per connection, so its group is the
+// postmaster, its live children, and (through the postmaster's cutime/cstime) the
+// children that exited during the window. The broker and PostgreSQL may be shared with
+// other work on the machine; their figures then include it.
+import { CLOCK_TICKS, readAllStats, readCpuPressureMicros, readMachineBusyTicks, readMemory, readPssKb, type ProcStat } from './proc-stats';
+
+export interface ProcessGroup {
+  name: string;
+  /** Root processes; empty when the group could not be found (e.g. a remote broker). */
+  pids: number[];
+  /** Count the roots' children too (and the time of children that exited). */
+  withChildren: boolean;
+}
+
+/** The group's members among `stats`: its roots, and their children if asked. */
+export function groupMembers(stats: ProcStat[], group: ProcessGroup): ProcStat[] {
+  const roots = new Set(group.pids);
+  return stats.filter((s) => roots.has(s.pid) || (group.withChildren && roots.has(s.ppid)));
+}
+
+/** CPU ticks the group has used so far (user + system), children included when the group says so. */
+export function groupTicks(stats: ProcStat[], group: ProcessGroup): number {
+  const roots = new Set(group.pids);
+  let ticks = 0;
+  for (const s of groupMembers(stats, group)) {
+    ticks += s.utime + s.stime;
+    if (group.withChildren && roots.has(s.pid)) ticks += s.cutime + s.cstime;
+  }
+  return ticks;
+}
+
+export interface GroupFigures {
+  processes: number;
+  cpuSeconds: number;
+  cpuPercentOfOneCore: number;
+  /** CPU milliseconds per completed saga. */
+  cpuMsPerSaga: number;
+  /** The largest sum of the members' resident sets seen in the window, MiB. */
+  peakRssMb: number;
+  /** The same for proportional set sizes (shared pages counted once), MiB. */
+  peakPssMb: number;
+}
+
+/** How busy the whole machine was in the window: what the groups' figures share the CPUs with. */
+export interface MachineFigures {
+  /** All CPUs' busy time, in percent of one core (200% = both cores of this box busy). */
+  busyPercentOfOneCore: number;
+  /** Busy time not in any group: other work on the machine (others' tests, builds) and the bench's meter. */
+  outsideGroupsPercentOfOneCore: number;
+  /** Share of the window in which some runnable task waited for a CPU (/proc/pressure/cpu); null where PSI is off. */
+  cpuPressurePercent: number | null;
+}
+
+/**
+ * Samples the groups' memory every two seconds; CPU is taken as a difference between
+ * two snapshots. Its own CPU (reading /proc costs some 40 ms a sample here) is taken
+ * out of the group of this process (the driver's) and reported on its own.
+ */
+export class GroupMeter {
+  private startTicks: number[] = [];
+  private startedAt = 0;
+  private readonly peakRssKb: number[];
+  private readonly peakPssKb: number[];
+  private readonly processCount: number[];
+  private timer?: NodeJS.Timeout;
+  private ownMicros = 0;
+  private machineTicks?: number;
+  private pressureMicros?: number;
+
+  constructor(readonly groups: ProcessGroup[]) {
+    this.peakRssKb = groups.map(() => 0);
+    this.peakPssKb = groups.map(() => 0);
+    this.processCount = groups.map(() => 0);
+  }
+
+  start(): void {
+    const stats = readAllStats();
+    this.startTicks = this.groups.map((g) => groupTicks(stats, g));
+    this.machineTicks = readMachineBusyTicks();
+    this.pressureMicros = readCpuPressureMicros();
+    this.startedAt = Date.now();
+    this.sampleMemory(stats);
+    this.timer = setInterval(() => this.sampleMemory(), 2_000);
+  }
+
+  /** Ends the window; `completed` sagas share the CPU used. */
+  stop(completed: number): { groups: Record<string, GroupFigures | null>; machine: MachineFigures | null; meterCpuSeconds: number } {
+    clearInterval(this.timer);
+    const stats = readAllStats();
+    const ticks = this.groups.map((g) => groupTicks(stats, g));
+    const machineTicks = readMachineBusyTicks();
+    const pressureMicros = readCpuPressureMicros();
+    const seconds = (Date.now() - this.startedAt) / 1000;
+    this.sampleMemory(stats, false);
+    const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
+    const meterCpuSeconds = this.ownMicros / 1e6;
+    const groups = Object.fromEntries(
+      this.groups.map((g, i) => {
+        if (g.pids.length === 0) return [g.name, null];
+        const own = g.pids.includes(process.pid) ? meterCpuSeconds : 0;
+        const cpu = (ticks[i] - this.startTicks[i]) / CLOCK_TICKS - own;
+        const figures: GroupFigures = {
+          processes: this.processCount[i],
+          cpuSeconds: round(cpu, 2),
+          cpuPercentOfOneCore: round((cpu / seconds) * 100, 1),
+          cpuMsPerSaga: completed > 0 ? round((cpu * 1000) / completed, 3) : 0,
+          peakRssMb: round(this.peakRssKb[i] / 1024, 1),
+          peakPssMb: round(this.peakPssKb[i] / 1024, 1),
+        };
+        return [g.name, figures];
+      }),
+    );
+    let machine: MachineFigures | null = null;
+    if (machineTicks !== undefined && this.machineTicks !== undefined) {
+      const busy = (machineTicks - this.machineTicks) / CLOCK_TICKS;
+      const inGroups = ticks.reduce((sum, t, i) => sum + t - this.startTicks[i], 0) / CLOCK_TICKS;
+      machine = {
+        busyPercentOfOneCore: round((busy / seconds) * 100, 1),
+        outsideGroupsPercentOfOneCore: round(((busy - inGroups) / seconds) * 100, 1),
+        cpuPressurePercent: pressureMicros !== undefined && this.pressureMicros !== undefined ? round(((pressureMicros - this.pressureMicros) / 1e6 / seconds) * 100, 1) : null,
+      };
+    }
+    return { groups, machine, meterCpuSeconds: round(meterCpuSeconds, 2) };
+  }
+
+  private sampleMemory(given?: ProcStat[], inWindow = true): void {
+    const before = process.cpuUsage();
+    const stats = given ?? readAllStats();
+    this.groups.forEach((g, i) => {
+      const members = groupMembers(stats, g);
+      let rss = 0;
+      let pss = 0;
+      for (const m of members) {
+        rss += readMemory(m.pid)?.rssKb ?? 0;
+        pss += readPssKb(m.pid) ?? 0;
+      }
+      this.peakRssKb[i] = Math.max(this.peakRssKb[i], rss);
+      this.peakPssKb[i] = Math.max(this.peakPssKb[i], pss);
+      this.processCount[i] = Math.max(this.processCount[i], members.length);
+    });
+    const used = process.cpuUsage(before);
+    // Only what falls between the two CPU snapshots counts.
+    if (inWindow) this.ownMicros += used.user + used.system;
+  }
+}
