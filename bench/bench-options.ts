@@ -71,6 +71,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       options.noBuild = true;
       continue;
     }
+    if (flag !== '--sweep' && !NUMBER_FLAGS[flag]) throw new BenchUsageError(`unknown option ${argv[i]}\n${BENCH_USAGE}`);
     const text = inline ?? argv[++i];
     if (flag === '--sweep') {
       const points = (text ?? '').split(',').map((t) => integerIn('--sweep', t.trim(), LIMITS.concurrency));
@@ -79,7 +80,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       continue;
     }
     const key = NUMBER_FLAGS[flag];
-    if (!key) throw new BenchUsageError(`unknown option ${argv[i]}\n${BENCH_USAGE}`);
     options[key] = integerIn(flag, text, LIMITS[key]);
   }
   return options;
