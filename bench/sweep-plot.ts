@@ -50,16 +50,18 @@ const fmt = (v: number) => (v >= 1000 ? `${Number((v / 1000).toPrecision(3))}k` 
 export function sweepSvg(points: SweepPoint[], title: string): string {
   const sorted = [...points].sort((a, b) => a.concurrency - b.concurrency);
   const plotW = WIDTH - LEFT - RIGHT;
+  // Points stay clear of the frame so their markers and labels are not cut.
+  const PAD = 28;
   const cMin = sorted[0]?.concurrency ?? 1;
   const cMax = sorted[sorted.length - 1]?.concurrency ?? 1;
-  const xLog = (c: number) => (cMax === cMin ? LEFT + plotW / 2 : LEFT + ((Math.log(c) - Math.log(cMin)) / (Math.log(cMax) - Math.log(cMin))) * plotW);
+  const xLog = (c: number) => (cMax === cMin ? LEFT + plotW / 2 : LEFT + PAD + ((Math.log(c) - Math.log(cMin)) / (Math.log(cMax) - Math.log(cMin))) * (plotW - 2 * PAD));
   const out: string[] = [];
   const height = TOP + 2 * PANEL_HEIGHT + GAP + 60;
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
 
-  const panel = (top: number, yLabel: string, ticks: number[], y: (v: number) => number, series: { name: string; colour: string; values: number[] }[]) => {
+  const panel = (top: number, yLabel: string, ticks: number[], y: (v: number) => number, series: { name: string; colour: string; values: number[]; labelBelow?: boolean }[]) => {
     const bottom = top + PANEL_HEIGHT;
     out.push(`<rect x="${LEFT}" y="${top}" width="${plotW}" height="${PANEL_HEIGHT}" fill="none" stroke="#888"/>`);
     for (const t of ticks) {
@@ -81,7 +83,7 @@ export function sweepSvg(points: SweepPoint[], title: string): string {
       sorted.forEach((p, i) => {
         const [cx, cy] = coords[i].split(',');
         out.push(`<circle cx="${cx}" cy="${cy}" r="3.5" fill="${s.colour}"><title>${escapeXml(`${s.name} at ${p.concurrency}: ${s.values[i]}`)}</title></circle>`);
-        out.push(`<text x="${cx}" y="${Number(cy) - 7}" text-anchor="middle" font-size="10" fill="${s.colour}">${fmt(s.values[i])}</text>`);
+        out.push(`<text x="${cx}" y="${Number(cy) + (s.labelBelow ? 15 : -7)}" text-anchor="middle" font-size="10" fill="${s.colour}">${fmt(s.values[i])}</text>`);
       });
       const lx = LEFT + 12 + n * 150;
       out.push(`<line x1="${lx}" y1="${top + 14}" x2="${lx + 20}" y2="${top + 14}" stroke="${s.colour}" stroke-width="2"/>`);
@@ -96,14 +98,15 @@ export function sweepSvg(points: SweepPoint[], title: string): string {
 
   const lTop = TOP + PANEL_HEIGHT + GAP;
   const lValues = sorted.flatMap((p) => [p.p50, p.p99]).filter((v) => v > 0);
-  const lMin = Math.min(...lValues, 1);
-  const lMax = Math.max(...lValues, 10);
+  const lMin = lValues.length > 0 ? Math.min(...lValues) : 1;
+  const lMax = Math.max(...lValues, lMin * 10);
   const lTicks = logTicks(lMin, lMax);
-  const lo = Math.log10(Math.min(lTicks[0], lMin));
-  const hi = Math.log10(Math.max(lTicks[lTicks.length - 1], lMax));
+  // A little room below the lowest and above the highest point, so neither sits on the frame.
+  const lo = Math.min(Math.log10(lTicks[0]), Math.log10(lMin) - 0.12);
+  const hi = Math.max(Math.log10(lTicks[lTicks.length - 1]), Math.log10(lMax) + 0.08);
   const yLatency = (v: number) => lTop + PANEL_HEIGHT - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo || 1)) * PANEL_HEIGHT;
   panel(lTop, 'latency, ms (log scale)', lTicks, yLatency, [
-    { name: 'p50', colour: '#2a9d3a', values: sorted.map((p) => p.p50) },
+    { name: 'p50', colour: '#2a9d3a', values: sorted.map((p) => p.p50), labelBelow: true },
     { name: 'p99', colour: '#c2382b', values: sorted.map((p) => p.p99) },
   ]);
   out.push('</svg>');
