@@ -29,11 +29,20 @@ export function summaryTable(r: BenchResult): string {
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
 }
 
+const GROUP_LABELS: Record<(typeof PROCESS_GROUPS)[number], string> = {
+  coordinator: 'coordinator',
+  participants: 'participants',
+  driver: 'driver',
+  kafka: 'kafka (whole broker)',
+  postgres: 'postgres (whole server)',
+  postgresThisRun: "  of which this run's backends",
+};
+
 export function processTable(r: BenchResult): string {
   const rows = PROCESS_GROUPS.map((name) => {
     const g = r.processes[name];
-    if (!g) return [name, 'not found', '', '', '', '', ''];
-    return [name, String(g.processes), String(g.cpuMsPerSaga), String(g.cpuSeconds), `${g.cpuPercentOfOneCore}%`, String(g.peakRssMb), String(g.peakPssMb)];
+    if (!g) return [GROUP_LABELS[name], 'not found', '', '', '', '', ''];
+    return [GROUP_LABELS[name], String(g.processes), String(g.cpuMsPerSaga), String(g.cpuSeconds), `${g.cpuPercentOfOneCore}%`, String(g.peakRssMb), String(g.peakPssMb)];
   });
   return textTable(['process group', 'processes', 'CPU ms/saga', 'CPU s', '% of a core', 'peak RSS MiB', 'peak PSS MiB'], rows);
 }
@@ -53,7 +62,7 @@ export function hopTable(r: BenchResult): string {
 export function sweepTable(results: BenchResult[]): string {
   const cpu = (r: BenchResult, g: (typeof PROCESS_GROUPS)[number]) => (r.processes[g] ? String(r.processes[g]!.cpuMsPerSaga) : 'n/a');
   return textTable(
-    ['in flight', 'sagas/s', 'p50 ms', 'p95 ms', 'p99 ms', 'coord ms/saga', 'partic ms/saga', 'driver ms/saga', 'kafka ms/saga', 'pg ms/saga', 'load avg', 'other CPU %'],
+    ['in flight', 'sagas/s', 'p50 ms', 'p95 ms', 'p99 ms', 'coord ms/saga', 'partic ms/saga', 'driver ms/saga', 'kafka ms/saga', 'pg ms/saga', 'pg run ms/saga', 'load avg', 'other CPU %'],
     results.map((r) => [
       String(r.options.concurrency),
       String(r.sagasPerSecond),
@@ -65,6 +74,7 @@ export function sweepTable(results: BenchResult[]): string {
       cpu(r, 'driver'),
       cpu(r, 'kafka'),
       cpu(r, 'postgres'),
+      cpu(r, 'postgresThisRun'),
       String(r.loadAverage.after[0]),
       r.machine ? String(r.machine.outsideGroupsPercentOfOneCore) : 'n/a',
     ]),

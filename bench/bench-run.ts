@@ -31,7 +31,7 @@ export interface BenchInfra {
   brokers: string;
 }
 
-export const PROCESS_GROUPS = ['coordinator', 'participants', 'driver', 'kafka', 'postgres'] as const;
+export const PROCESS_GROUPS = ['coordinator', 'participants', 'driver', 'kafka', 'postgres', 'postgresThisRun'] as const;
 export type ProcessGroupName = (typeof PROCESS_GROUPS)[number];
 
 export interface BenchResult {
@@ -161,12 +161,14 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
 
   const [brokerHost, brokerPort] = infra.brokers.split(',')[0].split(':');
   const pg = new URL(infra.databaseUrl);
+  const postmaster = [localServerPid(pg.hostname, Number(pg.port || 5432))].filter((p) => p !== undefined);
   const groups: ProcessGroup[] = [
     { name: 'coordinator', pids: coordinators.map((c) => children.pid(c.name)!), withChildren: false },
     { name: 'participants', pids: placement.map((_, p) => children.pid(`participants-${p + 1}`)!), withChildren: false },
     { name: 'driver', pids: [process.pid], withChildren: false },
     { name: 'kafka', pids: [localServerPid(brokerHost, Number(brokerPort))].filter((p) => p !== undefined), withChildren: false },
-    { name: 'postgres', pids: [localServerPid(pg.hostname, Number(pg.port || 5432))].filter((p) => p !== undefined), withChildren: true },
+    { name: 'postgres', pids: postmaster, withChildren: true },
+    { name: 'postgresThisRun', pids: postmaster, withChildren: true, onlyChildrenNaming: [` ${coordinatorDb} `, ` ${participantDb} `] },
   ];
   const meter = new GroupMeter(groups);
   say(`  measuring: ${options.sagas} sagas of ${options.steps} steps, ${options.concurrency} in flight, ${options.partitions} partitions, ${options.replicas} coordinator(s), ${placement.length} participant process(es)...`);

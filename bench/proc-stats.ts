@@ -92,6 +92,11 @@ export function readStat(pid: number): ProcStat | undefined {
   return text === undefined ? undefined : parseStat(text);
 }
 
+/** The command line, arguments separated by spaces ('' when gone); PostgreSQL backends show their database there. */
+export function readCmdline(pid: number): string {
+  return (read(`/proc/${pid}/cmdline`) ?? '').replace(/\0/g, ' ');
+}
+
 export function readMemory(pid: number): ProcMemory | undefined {
   const text = read(`/proc/${pid}/status`);
   return text === undefined ? undefined : parseStatusMemory(text);

@@ -4,8 +4,10 @@
 // children: PostgreSQL's postmaster forks a backend per connection, so its group is the
 // postmaster, its live children, and (through the postmaster's cutime/cstime) the
 // children that exited during the window. The broker and PostgreSQL may be shared with
-// other work on the machine; their figures then include it.
-import { CLOCK_TICKS, readAllStats, readCpuPressureMicros, readMachineBusyTicks, readMemory, readPssKb, type ProcStat } from './proc-stats';
+// other work on the machine; their figures then include it. A group can instead take
+// only the children whose command line names one of its strings (PostgreSQL's backends
+// show their database there), which leaves out others' connections.
+import { CLOCK_TICKS, readAllStats, readCmdline, readCpuPressureMicros, readMachineBusyTicks, readMemory, readPssKb, type ProcStat } from './proc-stats';
 
 export interface ProcessGroup {
   name: string;
@@ -13,21 +15,30 @@ export interface ProcessGroup {
   pids: number[];
   /** Count the roots' children too (and the time of children that exited). */
   withChildren: boolean;
+  /**
+   * Only the children whose command line contains one of these, and not the roots
+   * themselves nor children that exited (their time cannot be told apart).
+   */
+  onlyChildrenNaming?: string[];
 }
 
+type Cmdline = (pid: number) => string;
+
 /** The group's members among `stats`: its roots, and their children if asked. */
-export function groupMembers(stats: ProcStat[], group: ProcessGroup): ProcStat[] {
+export function groupMembers(stats: ProcStat[], group: ProcessGroup, cmdline: Cmdline = readCmdline): ProcStat[] {
   const roots = new Set(group.pids);
+  const naming = group.onlyChildrenNaming;
+  if (naming) return stats.filter((s) => roots.has(s.ppid) && naming.some((n) => cmdline(s.pid).includes(n)));
   return stats.filter((s) => roots.has(s.pid) || (group.withChildren && roots.has(s.ppid)));
 }
 
 /** CPU ticks the group has used so far (user + system), children included when the group says so. */
-export function groupTicks(stats: ProcStat[], group: ProcessGroup): number {
+export function groupTicks(stats: ProcStat[], group: ProcessGroup, cmdline: Cmdline = readCmdline): number {
   const roots = new Set(group.pids);
   let ticks = 0;
-  for (const s of groupMembers(stats, group)) {
+  for (const s of groupMembers(stats, group, cmdline)) {
     ticks += s.utime + s.stime;
-    if (group.withChildren && roots.has(s.pid)) ticks += s.cutime + s.cstime;
+    if (group.withChildren && !group.onlyChildrenNaming && roots.has(s.pid)) ticks += s.cutime + s.cstime;
   }
   return ticks;
 }
@@ -116,7 +127,8 @@ export class GroupMeter {
     let machine: MachineFigures | null = null;
     if (machineTicks !== undefined && this.machineTicks !== undefined) {
       const busy = (machineTicks - this.machineTicks) / CLOCK_TICKS;
-      const inGroups = ticks.reduce((sum, t, i) => sum + t - this.startTicks[i], 0) / CLOCK_TICKS;
+      // A group of chosen children is part of another group: counting it again would count twice.
+      const inGroups = ticks.reduce((sum, t, i) => (this.groups[i].onlyChildrenNaming ? sum : sum + t - this.startTicks[i]), 0) / CLOCK_TICKS;
       machine = {
         busyPercentOfOneCore: round((busy / seconds) * 100, 1),
         outsideGroupsPercentOfOneCore: round(((busy - inGroups) / seconds) * 100, 1),

@@ -25,4 +25,12 @@ describe('process groups', () => {
   it("ignores children's time where the group does not include children", () => {
     expect(groupTicks([stat(20, 5, 7, 3, 100, 100), stat(21, 5, 1, 1)], coordinators)).toBe(12);
   });
+
+  it("takes only the children that name one of the run's databases, without the root or exited children", () => {
+    const ours = { name: 'postgresThisRun', pids: [10], withChildren: true, onlyChildrenNaming: [' run_db '] };
+    const cmdline = (pid: number) => ({ 11: 'postgres: 15/main: postgres run_db 127.0.0.1(5000) idle', 12: 'postgres: 15/main: postgres other_db 127.0.0.1(5001) idle', 13: 'postgres: 15/main: walwriter' })[pid] ?? '';
+    const stats = [stat(10, 1, 100, 50, 1000, 500), stat(11, 10, 10, 5), stat(12, 10, 20, 10), stat(13, 10, 7, 7)];
+    expect(groupMembers(stats, ours, cmdline).map((s) => s.pid)).toEqual([11]);
+    expect(groupTicks(stats, ours, cmdline)).toBe(15);
+  });
 });
