@@ -20,7 +20,7 @@ import { businessKeyOf, ClosedLoopDriver } from './closed-loop-driver';
 import { hopBreakdown, type HopBreakdown } from './hop-breakdown';
 import { summarize, type LatencySummary } from './latency-stats';
 import type { ParticipantTimings } from './participant-timings';
-import { GroupMeter, type GroupFigures, type MachineFigures, type ProcessGroup } from './process-groups';
+import { GroupMeter, MEMORY_SAMPLER_READY_LINE, type GroupFigures, type MachineFigures, type MemoryPeak, type ProcessGroup } from './process-groups';
 import { pidListeningOn, readStat } from './proc-stats';
 import { buildTimelines } from './saga-timelines';
 import { readTopics } from './topic-tap';
@@ -50,8 +50,6 @@ export interface BenchResult {
   processes: Record<ProcessGroupName, GroupFigures | null>;
   /** The whole machine in the window: how much else ran beside the bench (others' tests share these 2 cores). */
   machine: MachineFigures | null;
-  /** CPU the bench spent reading /proc during the window (taken out of the driver's figure). */
-  meterCpuSeconds: number;
   hops: HopBreakdown | null;
   logDir: string;
 }
@@ -171,6 +169,9 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
     { name: 'postgresThisRun', pids: postmaster, withChildren: true, onlyChildrenNaming: [` ${coordinatorDb} `, ` ${participantDb} `] },
   ];
   const meter = new GroupMeter(groups);
+  const memoryFile = join(logDir, 'memory-peaks.json');
+  children.start({ name: 'memory-sampler', args: [...TS_NODE, join('bench', 'memory-sampler-process.ts')], readyLine: new RegExp(MEMORY_SAMPLER_READY_LINE), env: { BENCH_METER_GROUPS: JSON.stringify(groups), BENCH_METER_FILE: memoryFile } });
+  await waitUntil('the memory sampler to be ready', 60_000, () => crashed, async () => children.isReady('memory-sampler'));
   say(`  measuring: ${options.sagas} sagas of ${options.steps} steps, ${options.concurrency} in flight, ${options.partitions} partitions, ${options.replicas} coordinator(s), ${placement.length} participant process(es)...`);
   const loadBefore = loadavg().map((v) => round(v, 2));
   meter.start();
@@ -178,7 +179,9 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   const range = Array.from({ length: options.sagas }, (_, n) => options.warmup + n);
   const ends = range.map((i) => driver.ended.get(i)!);
   const completed = ends.filter((e) => e.type === 'saga.completed').length;
-  const metered = meter.stop(completed);
+  meter.end();
+  await children.stop('memory-sampler');
+  const metered = meter.figures(completed, JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryPeak[]);
   const processes = metered.groups as Record<ProcessGroupName, GroupFigures | null>;
   const loadAfter = loadavg().map((v) => round(v, 2));
 
@@ -209,7 +212,6 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
     loadAverage: { before: loadBefore, after: loadAfter },
     processes,
     machine: metered.machine,
-    meterCpuSeconds: metered.meterCpuSeconds,
     hops: hopBreakdown(timelines, incomplete),
     logDir,
   };

@@ -1,6 +1,8 @@
 // CPU and memory of each group of processes the bench runs on (coordinators,
 // participants, driver, the Kafka broker, PostgreSQL), measured from /proc over the
-// measured window only. A group is a set of root processes, optionally with their
+// measured window only: CPU as the difference of two snapshots taken by the bench,
+// memory by sampling in a process of its own (reading /proc takes some 40 ms a sample
+// here, which would stall the driver's event loop). A group is a set of root processes, optionally with their
 // children: PostgreSQL's postmaster forks a backend per connection, so its group is the
 // postmaster, its live children, and (through the postmaster's cutime/cstime) the
 // children that exited during the window. The broker and PostgreSQL may be shared with
@@ -59,67 +61,93 @@ export interface GroupFigures {
 export interface MachineFigures {
   /** All CPUs' busy time, in percent of one core (200% = both cores of this box busy). */
   busyPercentOfOneCore: number;
-  /** Busy time not in any group: other work on the machine (others' tests, builds) and the bench's meter. */
+  /** Busy time not in any group: other work on the machine (others' tests, builds) and the bench's memory sampler. */
   outsideGroupsPercentOfOneCore: number;
   /** Share of the window in which some runnable task waited for a CPU (/proc/pressure/cpu); null where PSI is off. */
   cpuPressurePercent: number | null;
 }
 
-/**
- * Samples the groups' memory every two seconds; CPU is taken as a difference between
- * two snapshots. Its own CPU (reading /proc costs some 40 ms a sample here) is taken
- * out of the group of this process (the driver's) and reported on its own.
- */
+/** The largest memory a group held in the window. */
+export interface MemoryPeak {
+  processes: number;
+  rssKb: number;
+  pssKb: number;
+}
+
+/** What bench/memory-sampler-process.ts prints once it samples. */
+export const MEMORY_SAMPLER_READY_LINE = 'memory sampler ready';
+
+/** Keeps each group's peak memory over the samples it is given. */
+export class MemorySampler {
+  readonly peaks: MemoryPeak[];
+
+  constructor(readonly groups: ProcessGroup[]) {
+    this.peaks = groups.map(() => ({ processes: 0, rssKb: 0, pssKb: 0 }));
+  }
+
+  sample(stats: ProcStat[] = readAllStats()): void {
+    this.groups.forEach((g, i) => {
+      const members = groupMembers(stats, g);
+      let rss = 0;
+      let pss = 0;
+      for (const m of members) {
+        rss += readMemory(m.pid)?.rssKb ?? 0;
+        pss += readPssKb(m.pid) ?? 0;
+      }
+      const peak = this.peaks[i];
+      peak.rssKb = Math.max(peak.rssKb, rss);
+      peak.pssKb = Math.max(peak.pssKb, pss);
+      peak.processes = Math.max(peak.processes, members.length);
+    });
+  }
+}
+
+const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** CPU of the groups and of the machine between start() and end(). */
 export class GroupMeter {
   private startTicks: number[] = [];
   private startedAt = 0;
-  private readonly peakRssKb: number[];
-  private readonly peakPssKb: number[];
-  private readonly processCount: number[];
-  private timer?: NodeJS.Timeout;
-  private ownMicros = 0;
   private machineTicks?: number;
   private pressureMicros?: number;
+  private endStats: ProcStat[] = [];
+  private endTicks: number[] = [];
+  private endMachineTicks?: number;
+  private endPressureMicros?: number;
+  private seconds = 0;
 
-  constructor(readonly groups: ProcessGroup[]) {
-    this.peakRssKb = groups.map(() => 0);
-    this.peakPssKb = groups.map(() => 0);
-    this.processCount = groups.map(() => 0);
-  }
+  constructor(readonly groups: ProcessGroup[]) {}
 
   start(): void {
-    const stats = readAllStats();
-    this.startTicks = this.groups.map((g) => groupTicks(stats, g));
+    this.startTicks = this.groups.map((g) => groupTicks(readAllStats(), g));
     this.machineTicks = readMachineBusyTicks();
     this.pressureMicros = readCpuPressureMicros();
     this.startedAt = Date.now();
-    this.sampleMemory(stats);
-    this.timer = setInterval(() => this.sampleMemory(), 2_000);
   }
 
-  /** Ends the window; `completed` sagas share the CPU used. */
-  stop(completed: number): { groups: Record<string, GroupFigures | null>; machine: MachineFigures | null; meterCpuSeconds: number } {
-    clearInterval(this.timer);
-    const stats = readAllStats();
-    const ticks = this.groups.map((g) => groupTicks(stats, g));
-    const machineTicks = readMachineBusyTicks();
-    const pressureMicros = readCpuPressureMicros();
-    const seconds = (Date.now() - this.startedAt) / 1000;
-    this.sampleMemory(stats, false);
-    const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
-    const meterCpuSeconds = this.ownMicros / 1e6;
+  /** Ends the window (the CPU snapshot); figures() then reports it. */
+  end(): void {
+    this.endStats = readAllStats();
+    this.endTicks = this.groups.map((g) => groupTicks(this.endStats, g));
+    this.endMachineTicks = readMachineBusyTicks();
+    this.endPressureMicros = readCpuPressureMicros();
+    this.seconds = (Date.now() - this.startedAt) / 1000;
+  }
+
+  /** `completed` sagas share the CPU used; `memory` holds the sampler's peaks, one per group. */
+  figures(completed: number, memory: MemoryPeak[]): { groups: Record<string, GroupFigures | null>; machine: MachineFigures | null } {
+    const { endStats: stats, endTicks: ticks, endMachineTicks: machineTicks, endPressureMicros: pressureMicros, seconds } = this;
     const groups = Object.fromEntries(
       this.groups.map((g, i) => {
         if (g.pids.length === 0) return [g.name, null];
-        const own = g.pids.includes(process.pid) ? meterCpuSeconds : 0;
-        const cpu = (ticks[i] - this.startTicks[i]) / CLOCK_TICKS - own;
+        const cpu = (ticks[i] - this.startTicks[i]) / CLOCK_TICKS;
         const figures: GroupFigures = {
-          processes: this.processCount[i],
+          processes: Math.max(memory[i]?.processes ?? 0, groupMembers(stats, g).length),
           cpuSeconds: round(cpu, 2),
           cpuPercentOfOneCore: round((cpu / seconds) * 100, 1),
           cpuMsPerSaga: completed > 0 ? round((cpu * 1000) / completed, 3) : 0,
-          peakRssMb: round(this.peakRssKb[i] / 1024, 1),
-          peakPssMb: round(this.peakPssKb[i] / 1024, 1),
+          peakRssMb: round((memory[i]?.rssKb ?? 0) / 1024, 1),
+          peakPssMb: round((memory[i]?.pssKb ?? 0) / 1024, 1),
         };
         return [g.name, figures];
       }),
@@ -135,26 +163,6 @@ export class GroupMeter {
         cpuPressurePercent: pressureMicros !== undefined && this.pressureMicros !== undefined ? round(((pressureMicros - this.pressureMicros) / 1e6 / seconds) * 100, 1) : null,
       };
     }
-    return { groups, machine, meterCpuSeconds: round(meterCpuSeconds, 2) };
-  }
-
-  private sampleMemory(given?: ProcStat[], inWindow = true): void {
-    const before = process.cpuUsage();
-    const stats = given ?? readAllStats();
-    this.groups.forEach((g, i) => {
-      const members = groupMembers(stats, g);
-      let rss = 0;
-      let pss = 0;
-      for (const m of members) {
-        rss += readMemory(m.pid)?.rssKb ?? 0;
-        pss += readPssKb(m.pid) ?? 0;
-      }
-      this.peakRssKb[i] = Math.max(this.peakRssKb[i], rss);
-      this.peakPssKb[i] = Math.max(this.peakPssKb[i], pss);
-      this.processCount[i] = Math.max(this.processCount[i], members.length);
-    });
-    const used = process.cpuUsage(before);
-    // Only what falls between the two CPU snapshots counts.
-    if (inWindow) this.ownMicros += used.user + used.system;
+    return { groups, machine };
   }
 }

@@ -77,20 +77,24 @@ export class ChildProcesses {
     return this.children.find((c) => c.spec.name === name)?.process.pid;
   }
 
+  /** Stops the named child (SIGTERM, SIGKILL after the grace period) and waits for it to exit. */
+  async stop(name: string, graceMs = 10_000): Promise<void> {
+    const child = this.children.find((c) => c.spec.name === name);
+    if (child) await this.terminate(child, graceMs);
+  }
+
   async stopAll(graceMs = 10_000): Promise<void> {
-    const running = this.children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
-    for (const c of running) {
-      c.stopping = true;
-      c.process.kill('SIGTERM');
-    }
-    await Promise.all(
-      running.map(async (c) => {
-        const timer = setTimeout(() => c.process.kill('SIGKILL'), graceMs);
-        await c.exited;
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.children.map((c) => this.terminate(c, graceMs)));
     await Promise.all(this.children.map((c) => new Promise<void>((resolve) => c.log.end(resolve))));
+  }
+
+  private async terminate(c: Child, graceMs: number): Promise<void> {
+    if (c.process.exitCode !== null || c.process.signalCode !== null) return;
+    c.stopping = true;
+    c.process.kill('SIGTERM');
+    const timer = setTimeout(() => c.process.kill('SIGKILL'), graceMs);
+    await c.exited;
+    clearTimeout(timer);
   }
 
   /** Last resort on process exit: synchronous, no waiting. */
