@@ -22,7 +22,7 @@ import { summarize, type LatencySummary } from './latency-stats';
 import type { ParticipantTimings } from './participant-timings';
 import { GroupMeter, MEMORY_SAMPLER_READY_LINE, type GroupFigures, type MachineFigures, type MemoryPeak, type ProcessGroup } from './process-groups';
 import { pidListeningOn, readStat } from './proc-stats';
-import { buildTimelines } from './saga-timelines';
+import { buildTimelines, type CoordinatorRows } from './saga-timelines';
 import { readTopics } from './topic-tap';
 
 export interface BenchInfra {
@@ -52,6 +52,25 @@ export interface BenchResult {
   machine: MachineFigures | null;
   hops: HopBreakdown | null;
   logDir: string;
+}
+
+/**
+ * When the coordinator's transactions that took up this run's starts and replies began,
+ * from its own rows. Optional: undefined if its schema no longer has them (the engine
+ * is free to change; the breakdown then goes without these points).
+ */
+async function readCoordinatorRows(url: string, runId: string): Promise<CoordinatorRows | undefined> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  pool.on('error', () => undefined);
+  try {
+    const starts = await pool.query<{ key: string; at: number }>(`select business_key as key, extract(epoch from created_at) * 1000 as at from saga_instances where business_key like $1`, [`${runId}-%`]);
+    const replies = await pool.query<{ id: string; at: number }>(`select message_id as id, extract(epoch from received_at) * 1000 as at from inbox`);
+    return { startTakenUp: new Map(starts.rows.map((r) => [r.key, Number(r.at)])), replyTakenUp: new Map(replies.rows.map((r) => [r.id, Number(r.at)])) };
+  } catch {
+    return undefined;
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }
 
 class BenchRunError extends Error {
@@ -194,9 +213,10 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   await stopEvents();
   const records = await readTopics(infra.brokers.split(','), `${prefix}-tap`, [topics.start, topics.replies, topics.events, ...names.map((p) => topics.commands(p))]);
   await children.stopAll();
+  const coordinatorRows = await readCoordinatorRows(dbs.urls[coordinatorDb], runId);
   const timings = timingFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ParticipantTimings);
   const sagas = range.filter((i) => driver.ended.get(i)!.type === 'saga.completed').map((i) => ({ key: businessKeyOf(runId, i), queuedAt: driver.queuedAt.get(i)!, end: driver.ended.get(i)! }));
-  const { timelines, incomplete } = buildTimelines({ steps: options.steps, topics: { ...topics, commands: (k) => topics.commands(participantName(k)) }, records, timings, sagas });
+  const { timelines, incomplete } = buildTimelines({ steps: options.steps, coordinatorRows, topics: { ...topics, commands: (k) => topics.commands(participantName(k)) }, records, timings, sagas });
 
   const s = summarize(latencies);
   return {

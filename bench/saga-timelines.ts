@@ -1,8 +1,10 @@
 // One timeline per measured saga: the instants its messages passed, in order, from the
 // driver queueing the start to the driver receiving saga.completed. Built after the run
 // from the records of the run's topics (their CreateTime), the participants' own
-// timings and the driver's. Needs no change of the coordinator; if the coordinator's
-// records carry the optional headers below, its hops are split further.
+// timings and the driver's. Needs no change of the coordinator. Two optional sources
+// split the coordinator's hops further: rows it recorded (when the transaction that
+// took up a start or a reply began: saga_instances.created_at, inbox.received_at), and
+// the headers below, should its records carry them.
 import type { SagaEnd } from './closed-loop-driver';
 import type { ParticipantTimings } from './participant-timings';
 import type { TappedRecord } from './topic-tap';
@@ -28,8 +30,17 @@ export interface MeasuredSaga {
   end: SagaEnd;
 }
 
+/** Epoch ms at which the coordinator's transaction that took up a message began (PostgreSQL's now()), read from its rows. */
+export interface CoordinatorRows {
+  /** By business key: saga_instances.created_at. */
+  startTakenUp: Map<string, number>;
+  /** By reply messageId: inbox.received_at. */
+  replyTakenUp: Map<string, number>;
+}
+
 export interface TimelineSources {
   steps: number;
+  coordinatorRows?: CoordinatorRows;
   topics: { start: string; replies: string; events: string; commands: (step: number) => string };
   records: TappedRecord[];
   timings: ParticipantTimings[];
@@ -46,7 +57,8 @@ function keepEarliest<K>(map: Map<K, number>, key: K, at: number): void {
 export function buildTimelines(src: TimelineSources): { timelines: TimelinePoint[][]; incomplete: number } {
   const commandTopics = new Map(Array.from({ length: src.steps }, (_, k) => [src.topics.commands(k + 1), k + 1]));
   const startPublished = new Map<string, number>();
-  const replyPublished = new Map<string, number>();
+  /** The first reply record to each command, by the command's messageId. */
+  const replies = new Map<string, TappedRecord>();
   /** The execute command of (saga, step) with the highest attempt, first delivery of it. */
   const commands = new Map<string, TappedRecord>();
   const completed = new Map<string, TappedRecord>();
@@ -57,7 +69,9 @@ export function buildTimelines(src: TimelineSources): { timelines: TimelinePoint
       if (key) keepEarliest(startPublished, key, r.timestamp);
     } else if (r.topic === src.topics.replies) {
       const id = str(v.correlationId);
-      if (id) keepEarliest(replyPublished, id, r.timestamp);
+      if (id === undefined) continue;
+      const seen = replies.get(id);
+      if (!seen || r.timestamp < seen.timestamp) replies.set(id, r);
     } else if (r.topic === src.topics.events) {
       const sagaId = str(v.sagaId);
       if (v.eventType !== 'saga.completed' || !sagaId) continue;
@@ -84,6 +98,8 @@ export function buildTimelines(src: TimelineSources): { timelines: TimelinePoint
     const points: (TimelinePoint | undefined)[] = [{ label: 'start queued by the driver', owner: 'driver', at: saga.queuedAt }];
     const at = (label: string, owner: HopOwner, t: number | undefined) => points.push(t === undefined ? undefined : { label, owner, at: t });
     at('start published', 'driver', startPublished.get(saga.key));
+    const rows = src.coordinatorRows;
+    if (rows) at('start taken up by the coordinator (its transaction began)', 'coordinator', rows.startTakenUp.get(saga.key));
     const coordinatorRecord = (what: string, r: TappedRecord | undefined) => {
       const received = Number(r?.headers[CAUSE_RECEIVED_HEADER]);
       const committed = Number(r?.headers[COMMITTED_HEADER]);
@@ -97,7 +113,10 @@ export function buildTimelines(src: TimelineSources): { timelines: TimelinePoint
       at(`s${k} command received by the participant`, 'kafka', command && received.get(`${command.topic}/${command.partition}/${command.offset}`));
       const messageId = str(command?.value.messageId);
       at(`s${k} handler entered`, 'participant', messageId === undefined ? undefined : handled.get(messageId));
-      at(`s${k} reply published`, 'participant', messageId === undefined ? undefined : replyPublished.get(messageId));
+      const reply = messageId === undefined ? undefined : replies.get(messageId);
+      at(`s${k} reply published`, 'participant', reply?.timestamp);
+      const replyId = str(reply?.value.messageId);
+      if (rows) at(`s${k} reply taken up by the coordinator (its transaction began)`, 'coordinator', replyId === undefined ? undefined : rows.replyTakenUp.get(replyId));
     }
     coordinatorRecord('saga.completed', completed.get(saga.end.sagaId));
     at('saga.completed received by the driver', 'kafka', saga.end.at);

@@ -7,7 +7,7 @@ let offset = 0;
 const record = (topic: string, timestamp: number, value: Record<string, unknown>, headers: Record<string, string> = {}): TappedRecord => ({ topic, partition: 0, offset: String(offset++), timestamp, headers, value });
 const command = (k: number, at: number, attempt = 1, headers: Record<string, string> = {}) =>
   record(topics.commands(k), at, { sagaId: 'S', step: `s${k}`, action: 'execute', attempt, messageId: `S:s${k}:execute:${attempt}` }, headers);
-const reply = (k: number, at: number, attempt = 1) => record(topics.replies, at, { correlationId: `S:s${k}:execute:${attempt}`, sagaId: 'S' });
+const reply = (k: number, at: number, attempt = 1) => record(topics.replies, at, { correlationId: `S:s${k}:execute:${attempt}`, messageId: `R${k}.${attempt}`, sagaId: 'S' });
 const end: SagaEnd = { at: 100, type: 'saga.completed', sagaId: 'S' };
 
 function sources(records: TappedRecord[], extra: Partial<TimelineSources> = {}): TimelineSources {
@@ -58,6 +58,14 @@ describe('saga timelines', () => {
     const labels = buildTimelines(sources(records)).timelines[0].map((p) => `${p.label}@${p.at}`);
     expect(labels).toEqual(expect.arrayContaining(['s2 command: its cause received by the coordinator@22', 's2 command committed@27', 's2 command published@30']));
     expect(labels.indexOf('s2 command committed@27')).toBe(labels.indexOf('s1 reply published@20') + 2);
+  });
+
+  it("puts the coordinator's recorded take-up of the start and of each reply before the record it caused", () => {
+    const coordinatorRows = { startTakenUp: new Map([['run-0', 5]]), replyTakenUp: new Map([['R1.1', 24], ['R2.1', 44]]) };
+    const labels = buildTimelines(sources(happy(), { coordinatorRows })).timelines[0].map((p) => `${p.label}@${p.at}`);
+    expect(labels.slice(1, 4)).toEqual(['start published@1', 'start taken up by the coordinator (its transaction began)@5', 's1 command published@10']);
+    expect(labels.slice(7, 9)).toEqual(['s1 reply taken up by the coordinator (its transaction began)@24', 's2 command published@30']);
+    expect(labels.slice(-3, -1)).toEqual(['s2 reply taken up by the coordinator (its transaction began)@44', 'saga.completed published@60']);
   });
 
   it('counts a saga with a missing instant as incomplete instead of guessing', () => {
