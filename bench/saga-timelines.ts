@@ -99,26 +99,28 @@ export function buildTimelines(src: TimelineSources): { timelines: TimelinePoint
     const at = (label: string, owner: HopOwner, t: number | undefined) => points.push(t === undefined ? undefined : { label, owner, at: t });
     at('start published', 'driver', startPublished.get(saga.key));
     const rows = src.coordinatorRows;
-    if (rows) at('start taken up by the coordinator (its transaction began)', 'coordinator', rows.startTakenUp.get(saga.key));
-    const coordinatorRecord = (what: string, r: TappedRecord | undefined) => {
+    /** The coordinator's hop from taking up `cause` to publishing `r`, split where rows or headers allow. */
+    const coordinatorRecord = (cause: string, takenUp: number | undefined, what: string, r: TappedRecord | undefined) => {
       const received = Number(r?.headers[CAUSE_RECEIVED_HEADER]);
       const committed = Number(r?.headers[COMMITTED_HEADER]);
-      if (r && Number.isFinite(received) && received > 0) at(`${what}: its cause received by the coordinator`, 'kafka', received);
+      if (r && Number.isFinite(received) && received > 0) at(`${cause} received by the coordinator's consumer`, 'kafka', received);
+      if (rows) at(`${cause} taken up by the coordinator (its transaction began)`, 'coordinator', takenUp);
       if (r && Number.isFinite(committed) && committed > 0) at(`${what} committed`, 'coordinator', committed);
       at(`${what} published`, 'coordinator', r?.timestamp);
     };
+    let cause = { name: 'start', takenUp: rows?.startTakenUp.get(saga.key) };
     for (let k = 1; k <= src.steps; k++) {
       const command = commands.get(`${saga.end.sagaId}/s${k}`);
-      coordinatorRecord(`s${k} command`, command);
+      coordinatorRecord(cause.name, cause.takenUp, `s${k} command`, command);
       at(`s${k} command received by the participant`, 'kafka', command && received.get(`${command.topic}/${command.partition}/${command.offset}`));
       const messageId = str(command?.value.messageId);
       at(`s${k} handler entered`, 'participant', messageId === undefined ? undefined : handled.get(messageId));
       const reply = messageId === undefined ? undefined : replies.get(messageId);
       at(`s${k} reply published`, 'participant', reply?.timestamp);
       const replyId = str(reply?.value.messageId);
-      if (rows) at(`s${k} reply taken up by the coordinator (its transaction began)`, 'coordinator', replyId === undefined ? undefined : rows.replyTakenUp.get(replyId));
+      cause = { name: `s${k} reply`, takenUp: replyId === undefined ? undefined : rows?.replyTakenUp.get(replyId) };
     }
-    coordinatorRecord('saga.completed', completed.get(saga.end.sagaId));
+    coordinatorRecord(cause.name, cause.takenUp, 'saga.completed', completed.get(saga.end.sagaId));
     at('saga.completed received by the driver', 'kafka', saga.end.at);
     if (points.every((p): p is TimelinePoint => p !== undefined)) timelines.push(points);
     else incomplete += 1;
