@@ -172,10 +172,6 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   const stopEvents = await driver.consumeEvents(infra.brokers.split(','), `${prefix}-driver`, topics.events, options.partitions);
   cleanup.push('stop the event consumer', stopEvents);
 
-  const giveUp = (what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new BenchRunError(`${what} did not finish within ${options.maxWaitS} s`)), options.maxWaitS * 1000).unref());
-  say(`  warming up: ${options.warmup} sagas...`);
-  if (options.warmup > 0) await Promise.race([driver.run(0, options.warmup, options.concurrency), giveUp('the warm-up'), crash]);
-
   const [brokerHost, brokerPort] = infra.brokers.split(',')[0].split(':');
   const pg = new URL(infra.databaseUrl);
   const postmaster = [localServerPid(pg.hostname, Number(pg.port || 5432))].filter((p) => p !== undefined);
@@ -191,9 +187,15 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   const memoryFile = join(logDir, 'memory-peaks.json');
   children.start({ name: 'memory-sampler', args: [...TS_NODE, join('bench', 'memory-sampler-process.ts')], readyLine: new RegExp(MEMORY_SAMPLER_READY_LINE), env: { BENCH_METER_GROUPS: JSON.stringify(groups), BENCH_METER_FILE: memoryFile } });
   await waitUntil('the memory sampler to be ready', 60_000, () => crashed, async () => children.isReady('memory-sampler'));
+
+  // The window follows the warm-up at once: a pause would let the coordinator's loops go idle.
+  const giveUp = (what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new BenchRunError(`${what} did not finish within ${options.maxWaitS} s`)), options.maxWaitS * 1000).unref());
+  say(`  warming up: ${options.warmup} sagas...`);
+  if (options.warmup > 0) await Promise.race([driver.run(0, options.warmup, options.concurrency), giveUp('the warm-up'), crash]);
   say(`  measuring: ${options.sagas} sagas of ${options.steps} steps, ${options.concurrency} in flight, ${options.partitions} partitions, ${options.replicas} coordinator(s), ${placement.length} participant process(es)...`);
   const loadBefore = loadavg().map((v) => round(v, 2));
   meter.start();
+  process.kill(children.pid('memory-sampler')!, 'SIGUSR2');
   await Promise.race([driver.run(options.warmup, options.sagas, options.concurrency), giveUp('the measurement'), crash]);
   const range = Array.from({ length: options.sagas }, (_, n) => options.warmup + n);
   const ends = range.map((i) => driver.ended.get(i)!);

@@ -44,7 +44,7 @@ export function hopBreakdown(timelines: TimelinePoint[][], alreadyLeftOut = 0): 
   const endToEnd = summarize(used.map((t) => t[t.length - 1].at - t[0].at));
   const figure = (name: string, owner: HopOwner, durations: number[]): HopFigure => {
     const s = summarize(durations);
-    return { name, owner, p50: s.p50, p99: s.p99, mean: round(s.mean), sharePercent: endToEnd.mean > 0 ? round((s.mean / endToEnd.mean) * 100) : 0 };
+    return { name, owner, p50: round(s.p50), p99: round(s.p99), mean: round(s.mean), sharePercent: endToEnd.mean > 0 ? round((s.mean / endToEnd.mean) * 100) : 0 };
   };
   const hops = points.slice(1).map((p, h) => figure(`${points[h].label} → ${p.label}`, p.owner, used.map((t) => t[h + 1].at - t[h].at)));
   const owners = OWNERS.filter((o) => points.some((p, h) => h > 0 && p.owner === o)).map((o) =>
@@ -54,7 +54,7 @@ export function hopBreakdown(timelines: TimelinePoint[][], alreadyLeftOut = 0): 
       used.map((t) => t.reduce((sum, p, h) => (h > 0 && p.owner === o ? sum + p.at - t[h - 1].at : sum), 0)),
     ),
   );
-  return { sagas: used.length, leftOut: alreadyLeftOut + timelines.length - used.length, endToEnd: { p50: endToEnd.p50, p99: endToEnd.p99, mean: round(endToEnd.mean) }, hops, owners };
+  return { sagas: used.length, leftOut: alreadyLeftOut + timelines.length - used.length, endToEnd: { p50: round(endToEnd.p50), p99: round(endToEnd.p99), mean: round(endToEnd.mean) }, hops, owners };
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
