@@ -18,7 +18,7 @@ export interface BenchOptions {
   participantProcesses: number;
   /** Concurrencies to run one after the other (a throughput/latency curve); empty: one run at `concurrency`. @default [] */
   sweep: number[];
-  /** Skip `nest build` and run the dist/ that is there. @default false */
+  /** Skip `npm run build` and run the dist/ that is there. @default false */
   noBuild: boolean;
 }
 

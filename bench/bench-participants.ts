@@ -4,8 +4,8 @@
 // one KafkaBus and one pool, and records the timings of the per-hop breakdown.
 import type { Pool } from 'pg';
 import type { SagaDefinition } from '../src/core/saga-definition';
-import type { KafkaBus } from '../src/messaging/kafka-bus';
-import { Participant, success } from '../src/participant';
+import type { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { Participant, success } from '@saga-coordinator/participant';
 import type { TimingRecorder } from './participant-timings';
 
 export interface BenchInput {

@@ -2,14 +2,14 @@
 // group and a per-hop latency breakdown of the coordinator over the real Kafka and
 // PostgreSQL, with minimal SDK participants. See bench/README.md for what each figure means.
 //
-// The coordinator runs compiled (node dist/main.js; built first unless --no-build), as
+// The coordinator runs compiled (node dist/main.js; `npm run build` first unless --no-build), as
 // --replicas processes in one consumer group; the participants (one per step, built on
 // the SDK, each step one row behind the barrier) run in their own processes; the
 // closed-loop driver runs in this process. `--sweep 1,16,64` runs the bench once per
 // concurrency and draws the curve into .local/bench/. Prints tables and one
 // machine-readable line (BENCH_RESULT {json}).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLocalInfraEnv } from '../src/config/local-infra-env';
 import { CleanupStack } from '../test/harness/cleanup-stack';
@@ -26,13 +26,12 @@ class BenchSetupError extends Error {
   readonly retriable = false;
 }
 
-/** Compiles the coordinator. The tsbuildinfo left by an earlier build makes tsc skip emitting into the dist/ that nest just deleted, so it goes first. */
+/** Compiles the participant SDK package and the coordinator (`npm run build`). */
 function build(): void {
-  out('building the coordinator (nest build)...');
-  rmSync(join(ROOT, 'tsconfig.build.tsbuildinfo'), { force: true });
-  const nest = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (nest.status !== 0) throw new BenchSetupError('nest build failed (see above)');
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new BenchSetupError('nest build left no dist/main.js');
+  out('building the coordinator (npm run build)...');
+  const npm = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (npm.status !== 0) throw new BenchSetupError('npm run build failed (see above)');
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new BenchSetupError('npm run build left no dist/main.js');
 }
 
 function infrastructure(): BenchInfra {

@@ -5,8 +5,8 @@
 // flight go out together in the next one, a consumed batch of events launches once, and
 // its one events consumer commits no offsets (a run reads its topics once, from the start).
 import { Kafka, logLevel } from 'kafkajs';
-import type { LifecycleEventMessage, StartSagaMessage } from '../src/core/protocol';
-import type { KafkaBus } from '../src/messaging/kafka-bus';
+import type { LifecycleEventMessage, StartSagaMessage } from '@saga-coordinator/participant/protocol';
+import type { KafkaBus } from '@saga-coordinator/participant/kafka';
 
 const ENDING_EVENTS = new Set(['saga.completed', 'saga.compensated', 'saga.failed']);
 

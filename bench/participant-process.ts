@@ -3,7 +3,7 @@
 // (the running batch finishes, its replies go out) and writes its timings to
 // BENCH_TIMINGS_FILE. Configured by environment only; the bench sets every variable.
 import { Pool } from 'pg';
-import type { Participant } from '../src/participant';
+import type { Participant } from '@saga-coordinator/participant';
 import { PARTICIPANTS_READY_LINE, startBenchParticipants } from './bench-participants';
 import { ArrivalStampingBus, TimingRecorder } from './participant-timings';
 

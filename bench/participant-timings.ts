@@ -3,7 +3,7 @@
 // handler ran (after the barrier's begin and insert). Kafka's own CreateTime gives the
 // rest. Recorded in memory, written once as JSON when the process stops.
 import { writeFileSync } from 'node:fs';
-import { KafkaBus, type KafkaBusOptions, type SubscribeOptions, type Subscription } from '../src/messaging/kafka-bus';
+import { KafkaBus, type KafkaBusOptions, type SubscribeOptions, type Subscription } from '@saga-coordinator/participant/kafka';
 
 export interface ParticipantTimings {
   /** [topic, partition, offset, epoch ms]: the record was handed to the SDK's batch handler. */

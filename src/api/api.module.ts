@@ -10,13 +10,15 @@ import { DefinitionsController } from './definitions/definitions.controller';
 import { BulkOperationsController } from './operations/bulk-operations.controller';
 import { SagaOperationsController } from './operations/saga-operations.controller';
 import { SagaOperationsService } from './operations/saga-operations.service';
+import { ParticipantsController } from './participants/participants.controller';
+import { ParticipantsService } from './participants/participants.service';
 import { SagaQueryService } from './sagas/saga-query.service';
 import { SagaStartService } from './sagas/saga-start.service';
 import { SagasController } from './sagas/sagas.controller';
 
 @Module({
   imports: [CoordinatorModule],
-  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController],
-  providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService],
+  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController, ParticipantsController],
+  providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService, ParticipantsService],
 })
 export class ApiModule {}

@@ -17,10 +17,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: PostgreSQL and Kafka answer; 503 with the failing one otherwise. */
+  /** Readiness: PostgreSQL answers and is migrated, Kafka answers, and the replies are being read; 503 naming what is missing. */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.readiness.postgres(), () => this.readiness.kafka()]);
+    return this.health.check([() => this.readiness.postgres(), () => this.readiness.kafka(), () => this.readiness.replies()]);
   }
 }

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { SagaNotFoundError } from '../../coordinator/coordinator-errors';
 import { SagaDefinitionService } from '../../coordinator/saga-definition.service';
+import { TimerGate } from '../../coordinator/timer-gate';
 import { PG_POOL } from '../../persistence/database.module';
 import { inReadSnapshot } from '../../persistence/read-snapshot';
 import { readHistory } from '../../persistence/saga-history.repository';
@@ -35,6 +36,7 @@ export class SagaQueryService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly definitions: SagaDefinitionService,
+    private readonly gate: TimerGate,
   ) {}
 
   async get(sagaId: string): Promise<SagaDetailDto> {
@@ -47,7 +49,8 @@ export class SagaQueryService {
     });
     if (!read) throw new SagaNotFoundError(sagaId);
     const def = await this.definitions.get(read.row.definitionName, read.row.definitionVersion);
-    return sagaDetail(read.row, def.normalized, read.attempts, read.history);
+    const now = Date.now();
+    return sagaDetail(read.row, def.normalized, read.attempts, read.history, (participant) => this.gate.holdReason(participant, now));
   }
 
   async list(q: ListSagasQuery): Promise<SagaPageDto> {

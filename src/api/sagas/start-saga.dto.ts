@@ -1,7 +1,7 @@
 // The body of POST /v1/sagas.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
-import type { JsonValue } from '../../core/json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import { IDENTIFIER_PATTERN } from '../../core/saga-definition';
 
 export class StartSagaBody {

@@ -31,7 +31,7 @@ describe('GET /health and /health/ready on the real app', () => {
   it('is live and ready when PostgreSQL and Kafka answer', async () => {
     await request(app.getHttpServer()).get('/health').expect(200);
     const res = await request(app.getHttpServer()).get('/health/ready').expect(200);
-    expect(res.body.details).toEqual({ postgres: { status: 'up' }, kafka: { status: 'up' } });
+    expect(res.body.details).toEqual({ postgres: { status: 'up' }, kafka: { status: 'up' }, replies: { status: 'up', behindMs: expect.any(Number) } });
   });
 
   it('reports not ready, naming PostgreSQL, while the database is unreachable, and ready again after', async () => {
