@@ -12,46 +12,101 @@ export interface BenchOptions {
   warmup: number;
   /** Give up after this many seconds. @default 600 */
   maxWaitS: number;
+  /** Coordinator processes in one consumer group. @default 1 */
+  replicas: number;
+  /** Participant processes; 0 means one per participant (step). @default 0 */
+  participantProcesses: number;
+  /** Concurrencies to run one after the other (a throughput/latency curve); empty: one run at `concurrency`. @default [] */
+  sweep: number[];
+  /** Skip `npm run build` and run the dist/ that is there. @default false */
+  noBuild: boolean;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { sagas: 500, concurrency: 50, steps: 3, partitions: 6, warmup: 30, maxWaitS: 600 };
+export const BENCH_DEFAULTS: BenchOptions = { sagas: 500, concurrency: 50, steps: 3, partitions: 6, warmup: 30, maxWaitS: 600, replicas: 1, participantProcesses: 0, sweep: [], noBuild: false };
 
-export const BENCH_USAGE = 'usage: npm run bench -- [--sagas N] [--concurrency N] [--steps N] [--partitions N] [--warmup N] [--max-wait-s N]';
+export const BENCH_USAGE =
+  'usage: npm run bench -- [--sagas N] [--concurrency N] [--steps N] [--partitions N] [--warmup N] [--max-wait-s N] [--replicas N] [--participant-processes N] [--sweep N,N,...] [--no-build]';
 
 export class BenchUsageError extends Error {
   readonly code = 'BENCH_USAGE';
   readonly retriable = false;
 }
 
-const LIMITS: Record<keyof BenchOptions, [number, number]> = {
+type NumberOption = 'sagas' | 'concurrency' | 'steps' | 'partitions' | 'warmup' | 'maxWaitS' | 'replicas' | 'participantProcesses';
+
+const LIMITS: Record<NumberOption, [number, number]> = {
   sagas: [1, 1_000_000],
   concurrency: [1, 10_000],
   steps: [1, 20],
   partitions: [1, 100],
   warmup: [0, 100_000],
   maxWaitS: [1, 86_400],
+  replicas: [1, 16],
+  participantProcesses: [0, 64],
 };
 
-const FLAGS: Record<string, keyof BenchOptions> = {
+const NUMBER_FLAGS: Record<string, NumberOption> = {
   '--sagas': 'sagas',
   '--concurrency': 'concurrency',
   '--steps': 'steps',
   '--partitions': 'partitions',
   '--warmup': 'warmup',
   '--max-wait-s': 'maxWaitS',
+  '--replicas': 'replicas',
+  '--participant-processes': 'participantProcesses',
 };
 
+function integerIn(flag: string, text: string | undefined, [min, max]: [number, number]): number {
+  const value = Number(text);
+  if (text === undefined || text === '' || !Number.isInteger(value) || value < min || value > max) throw new BenchUsageError(`${flag} must be an integer between ${min} and ${max}, got ${text}\n${BENCH_USAGE}`);
+  return value;
+}
+
 export function parseBenchOptions(argv: string[]): BenchOptions {
-  const options = { ...BENCH_DEFAULTS };
+  const options: BenchOptions = { ...BENCH_DEFAULTS, sweep: [] };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
-    const key = FLAGS[flag];
-    if (!key) throw new BenchUsageError(`unknown option ${argv[i]}\n${BENCH_USAGE}`);
+    if (flag === '--no-build') {
+      if (inline !== undefined) throw new BenchUsageError(`--no-build takes no value\n${BENCH_USAGE}`);
+      options.noBuild = true;
+      continue;
+    }
+    if (flag !== '--sweep' && !NUMBER_FLAGS[flag]) throw new BenchUsageError(`unknown option ${argv[i]}\n${BENCH_USAGE}`);
     const text = inline ?? argv[++i];
-    const value = Number(text);
-    const [min, max] = LIMITS[key];
-    if (text === undefined || !Number.isInteger(value) || value < min || value > max) throw new BenchUsageError(`${flag} must be an integer between ${min} and ${max}, got ${text}\n${BENCH_USAGE}`);
-    options[key] = value;
+    if (flag === '--sweep') {
+      const points = (text ?? '').split(',').map((t) => integerIn('--sweep', t.trim(), LIMITS.concurrency));
+      if (new Set(points).size !== points.length) throw new BenchUsageError(`--sweep lists a concurrency twice: ${text}\n${BENCH_USAGE}`);
+      options.sweep = points;
+      continue;
+    }
+    const key = NUMBER_FLAGS[flag];
+    options[key] = integerIn(flag, text, LIMITS[key]);
   }
   return options;
+}
+
+/** Participant processes actually started: 0 means one per step. */
+export function participantProcessCount(options: Pick<BenchOptions, 'steps' | 'participantProcesses'>): number {
+  return options.participantProcesses === 0 ? options.steps : options.participantProcesses;
+}
+
+/**
+ * Which participants (1-based step numbers) each participant process hosts. Fewer
+ * processes than steps: round-robin; more: extra processes join a participant's
+ * consumer group (same name), so its partitions are shared.
+ */
+export function participantPlacement(steps: number, processes: number): number[][] {
+  const placement: number[][] = Array.from({ length: processes }, () => []);
+  if (processes <= steps) for (let k = 1; k <= steps; k++) placement[(k - 1) % processes].push(k);
+  else for (let p = 0; p < processes; p++) placement[p].push((p % steps) + 1);
+  return placement;
+}
+
+/**
+ * The options of one point of a sweep: the same bench at `concurrency`, measuring at
+ * least four sagas per slot after a warm-up of at least one saga per slot, so every
+ * point reaches a steady state.
+ */
+export function sweepPointOptions(options: BenchOptions, concurrency: number): BenchOptions {
+  return { ...options, concurrency, sagas: Math.max(options.sagas, 4 * concurrency), warmup: Math.max(options.warmup, concurrency), sweep: [] };
 }

@@ -1,5 +1,5 @@
-// Undo actions registered as the demo acquires resources, run once in reverse order,
-// whether the demo ends, fails or is interrupted. A failing action does not stop the others.
+// Undo actions registered as a run (the demo, the benchmark) acquires resources, run once
+// in reverse order, whether the run ends, fails or is interrupted. A failing action does not stop the others.
 export class CleanupStack {
   private readonly actions: { what: string; run: () => Promise<void> }[] = [];
   private running?: Promise<void>;

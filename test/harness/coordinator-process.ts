@@ -77,3 +77,16 @@ export async function waitUntil(what: string, timeoutMs: number, failed: () => s
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** Removes the consumer groups whose id starts with `prefix` (a run's coordinator, participant and driver groups). */
+export async function deleteConsumerGroups(brokers: string, prefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'saga-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.listGroups();
+    const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+    if (ours.length > 0) await admin.deleteGroups(ours);
+  } finally {
+    await admin.disconnect();
+  }
+}

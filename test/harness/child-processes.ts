@@ -1,7 +1,7 @@
-// The demo's child processes (coordinator and participants): started with their
-// output going to a log file, watched for a readiness line, and always stopped —
-// SIGTERM first, SIGKILL for whatever has not exited after a grace period — also when
-// the demo itself is interrupted.
+// Child processes of a run (the demo's and the benchmark's coordinator and participants):
+// started with their output going to a log file, watched for a readiness line, and always
+// stopped — SIGTERM first, SIGKILL for whatever has not exited after a grace period —
+// also when the run itself is interrupted.
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -77,20 +77,24 @@ export class ChildProcesses {
     return this.children.find((c) => c.spec.name === name)?.process.pid;
   }
 
+  /** Stops the named child (SIGTERM, SIGKILL after the grace period) and waits for it to exit. */
+  async stop(name: string, graceMs = 10_000): Promise<void> {
+    const child = this.children.find((c) => c.spec.name === name);
+    if (child) await this.terminate(child, graceMs);
+  }
+
   async stopAll(graceMs = 10_000): Promise<void> {
-    const running = this.children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
-    for (const c of running) {
-      c.stopping = true;
-      c.process.kill('SIGTERM');
-    }
-    await Promise.all(
-      running.map(async (c) => {
-        const timer = setTimeout(() => c.process.kill('SIGKILL'), graceMs);
-        await c.exited;
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.children.map((c) => this.terminate(c, graceMs)));
     await Promise.all(this.children.map((c) => new Promise<void>((resolve) => c.log.end(resolve))));
+  }
+
+  private async terminate(c: Child, graceMs: number): Promise<void> {
+    if (c.process.exitCode !== null || c.process.signalCode !== null) return;
+    c.stopping = true;
+    c.process.kill('SIGTERM');
+    const timer = setTimeout(() => c.process.kill('SIGKILL'), graceMs);
+    await c.exited;
+    clearTimeout(timer);
   }
 
   /** Last resort on process exit: synchronous, no waiting. */
