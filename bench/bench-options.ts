@@ -20,19 +20,21 @@ export interface BenchOptions {
   sweep: number[];
   /** Skip `npm run build` and run the dist/ that is there. @default false */
   noBuild: boolean;
+  /** SIGKILL coordinator replica 1 once this many measured sagas have ended (0: never); the others must finish its sagas. Needs --replicas 2 or more. @default 0 */
+  killReplicaAfter: number;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { sagas: 500, concurrency: 50, steps: 3, partitions: 6, warmup: 30, maxWaitS: 600, replicas: 1, participantProcesses: 0, sweep: [], noBuild: false };
+export const BENCH_DEFAULTS: BenchOptions = { sagas: 500, concurrency: 50, steps: 3, partitions: 6, warmup: 30, maxWaitS: 600, replicas: 1, participantProcesses: 0, sweep: [], noBuild: false, killReplicaAfter: 0 };
 
 export const BENCH_USAGE =
-  'usage: npm run bench -- [--sagas N] [--concurrency N] [--steps N] [--partitions N] [--warmup N] [--max-wait-s N] [--replicas N] [--participant-processes N] [--sweep N,N,...] [--no-build]';
+  'usage: npm run bench -- [--sagas N] [--concurrency N] [--steps N] [--partitions N] [--warmup N] [--max-wait-s N] [--replicas N] [--kill-replica-after N] [--participant-processes N] [--sweep N,N,...] [--no-build]';
 
 export class BenchUsageError extends Error {
   readonly code = 'BENCH_USAGE';
   readonly retriable = false;
 }
 
-type NumberOption = 'sagas' | 'concurrency' | 'steps' | 'partitions' | 'warmup' | 'maxWaitS' | 'replicas' | 'participantProcesses';
+type NumberOption = 'sagas' | 'concurrency' | 'steps' | 'partitions' | 'warmup' | 'maxWaitS' | 'replicas' | 'participantProcesses' | 'killReplicaAfter';
 
 const LIMITS: Record<NumberOption, [number, number]> = {
   sagas: [1, 1_000_000],
@@ -43,6 +45,7 @@ const LIMITS: Record<NumberOption, [number, number]> = {
   maxWaitS: [1, 86_400],
   replicas: [1, 16],
   participantProcesses: [0, 64],
+  killReplicaAfter: [0, 1_000_000],
 };
 
 const NUMBER_FLAGS: Record<string, NumberOption> = {
@@ -54,6 +57,7 @@ const NUMBER_FLAGS: Record<string, NumberOption> = {
   '--max-wait-s': 'maxWaitS',
   '--replicas': 'replicas',
   '--participant-processes': 'participantProcesses',
+  '--kill-replica-after': 'killReplicaAfter',
 };
 
 function integerIn(flag: string, text: string | undefined, [min, max]: [number, number]): number {
@@ -82,6 +86,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     const key = NUMBER_FLAGS[flag];
     options[key] = integerIn(flag, text, LIMITS[key]);
   }
+  if (options.killReplicaAfter > 0 && options.replicas < 2) throw new BenchUsageError(`--kill-replica-after needs --replicas 2 or more: the others finish the killed replica's sagas\n${BENCH_USAGE}`);
   return options;
 }
 

@@ -22,6 +22,9 @@ export function summaryTable(r: BenchResult): string {
     ['latency p50 / p95 / p99', `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} ms (max ${r.latencyMs.max})`],
     ['load average', `${r.loadAverage.before.join(' ')} before, ${r.loadAverage.after.join(' ')} after`],
     ['machine', r.machine ? `${r.machine.busyPercentOfOneCore}% of one core busy, ${r.machine.outsideGroupsPercentOfOneCore}% outside the groups below; CPU pressure ${r.machine.cpuPressurePercent ?? 'n/a'}%` : 'n/a (no /proc)'],
+    ...(r.replicaKill
+      ? ([['replica killed', `coordinator-1 SIGKILLed ${r.replicaKill.killedAtSecond ?? 'never'} s into the window; steps advanced twice: ${r.replicaKill.stepsAdvancedTwice}`]] as [string, string][])
+      : []),
     ['logs', r.logDir],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -51,6 +51,8 @@ export interface BenchResult {
   /** The whole machine in the window: how much else ran beside the bench (others' tests share these 2 cores). */
   machine: MachineFigures | null;
   hops: HopBreakdown | null;
+  /** With --kill-replica-after: when replica 1 was SIGKILLed (seconds into the window) and how many steps were advanced twice (must be 0). */
+  replicaKill: { killedAtSecond: number | null; stepsAdvancedTwice: number } | null;
   logDir: string;
 }
 
@@ -196,6 +198,15 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   const loadBefore = loadavg().map((v) => round(v, 2));
   meter.start();
   process.kill(children.pid('memory-sampler')!, 'SIGUSR2');
+  let killedAt: number | null = null;
+  if (options.killReplicaAfter > 0) {
+    driver.onEnded((ended) => {
+      if (killedAt !== null || ended - options.warmup < options.killReplicaAfter) return;
+      killedAt = Date.now();
+      say(`  SIGKILL coordinator-1 after ${options.killReplicaAfter} measured sagas; the other replicas take over its partitions`);
+      void children.kill('coordinator-1');
+    });
+  }
   await Promise.race([driver.run(options.warmup, options.sagas, options.concurrency), giveUp('the measurement'), crash]);
   const range = Array.from({ length: options.sagas }, (_, n) => options.warmup + n);
   const ends = range.map((i) => driver.ended.get(i)!);
@@ -216,6 +227,7 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   const records = await readTopics(infra.brokers.split(','), `${prefix}-tap`, [topics.start, topics.replies, topics.events, ...names.map((p) => topics.commands(p))]);
   await children.stopAll();
   const coordinatorRows = await readCoordinatorRows(dbs.urls[coordinatorDb], runId);
+  const advancedTwice = await stepsAdvancedTwice(dbs.urls[coordinatorDb]);
   const timings = timingFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ParticipantTimings);
   const sagas = range.filter((i) => driver.ended.get(i)!.type === 'saga.completed').map((i) => ({ key: businessKeyOf(runId, i), queuedAt: driver.queuedAt.get(i)!, end: driver.ended.get(i)! }));
   const { timelines, incomplete } = buildTimelines({ steps: options.steps, coordinatorRows, topics: { ...topics, commands: (k) => topics.commands(participantName(k)) }, records, timings, sagas });
@@ -235,6 +247,24 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
     processes,
     machine: metered.machine,
     hops: hopBreakdown(timelines, incomplete),
+    replicaKill: options.killReplicaAfter > 0 ? { killedAtSecond: killedAt === null ? null : round((killedAt - firstStart) / 1000, 3), stepsAdvancedTwice: advancedTwice } : null,
     logDir,
   };
+}
+
+/** (saga, step) pairs whose execute success was applied more than once: must be none, whatever was killed. */
+async function stepsAdvancedTwice(url: string): Promise<number> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  pool.on('error', () => undefined);
+  try {
+    const res = await pool.query<{ n: number }>(
+      `select count(*)::int as n from (
+         select saga_id, event->>'step' from saga_history
+          where event_type = 'StepReplied' and verdict = 'applied' and event->>'action' = 'execute' and event->>'outcome' = 'success'
+          group by 1, 2 having count(*) > 1) t`,
+    );
+    return res.rows[0].n;
+  } finally {
+    await pool.end();
+  }
 }

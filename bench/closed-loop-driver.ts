@@ -64,6 +64,13 @@ export class ClosedLoopDriver {
     return () => consumer.disconnect();
   }
 
+  private readonly endListeners: ((ended: number) => void)[] = [];
+
+  /** Called after each batch of lifecycle events with the number of sagas ended so far (warm-up included). */
+  onEnded(listener: (ended: number) => void): void {
+    this.endListeners.push(listener);
+  }
+
   /** Takes the ends out of a batch of lifecycle events, then starts what fits. */
   onEvents(values: (Buffer | null)[]): void {
     const at = Date.now();
@@ -76,6 +83,7 @@ export class ClosedLoopDriver {
       this.ended.set(i, { at, type: event.eventType, sagaId: event.sagaId });
       this.inFlight -= 1;
     }
+    for (const listener of this.endListeners) listener(this.ended.size);
     this.launch();
   }
 

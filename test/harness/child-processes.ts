@@ -97,6 +97,15 @@ export class ChildProcesses {
     clearTimeout(timer);
   }
 
+  /** SIGKILLs the named child on purpose (a crash test): it does not count as an unexpected exit. */
+  async kill(name: string): Promise<void> {
+    const c = this.children.find((x) => x.spec.name === name);
+    if (!c || c.process.exitCode !== null || c.process.signalCode !== null) return;
+    c.stopping = true;
+    c.process.kill('SIGKILL');
+    await c.exited;
+  }
+
   /** Last resort on process exit: synchronous, no waiting. */
   killAllNow(): void {
     for (const c of this.children) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');

@@ -51,3 +51,10 @@ describe('bench options', () => {
     expect(sweepPointOptions(options, 1024)).toMatchObject({ concurrency: 1024, sagas: 4096, warmup: 1024, sweep: [] });
   });
 });
+
+describe('--kill-replica-after', () => {
+  it('needs two replicas or more, so that another one finishes the killed replica\'s sagas', () => {
+    expect(parseBenchOptions(['--replicas', '3', '--kill-replica-after', '200'])).toMatchObject({ replicas: 3, killReplicaAfter: 200 });
+    expect(() => parseBenchOptions(['--kill-replica-after', '200'])).toThrow(/needs --replicas 2 or more/);
+  });
+});
