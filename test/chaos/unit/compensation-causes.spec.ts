@@ -1,0 +1,54 @@
+import { compensationCauses } from '../compensation-causes';
+import type { CompensatedSaga } from '../coordinator-checks';
+import { seededFlakiness } from '../seeded-flakiness';
+import type { FlakinessPolicy } from '../../../examples/order-fulfilment/flakiness';
+
+const saga = (s: Partial<CompensatedSaga>): CompensatedSaga => ({ orderId: 'o-1', cause: 'step-failed', step: 'reserveStock', code: 'OUT_OF_STOCK', businessFailure: true, attempts: 1, ...s });
+const never: FlakinessPolicy = () => 'ok';
+const always: FlakinessPolicy = () => 'stall';
+
+describe('compensations by cause', () => {
+  it("counts the example's business failures by code", () => {
+    const c = compensationCauses([saga({}), saga({ step: 'reserveCredit', code: 'INSUFFICIENT_CREDIT' }), saga({})], never, ['reserveStock']);
+    expect(c).toEqual({ total: 3, business: { OUT_OF_STOCK: 2, INSUFFICIENT_CREDIT: 1 }, flakiness: 0, retriesExhausted: {}, other: {} });
+  });
+
+  it('counts a step that ran out of attempts as retries exhausted, whatever its last code', () => {
+    const c = compensationCauses(
+      [saga({ code: 'ATTEMPT_TIMED_OUT', businessFailure: false, attempts: 3 }), saga({ step: 'createOrder', code: 'DEADLINE_PASSED', businessFailure: false, attempts: 3 }), saga({ step: 'createOrder', code: null, businessFailure: false })],
+      never,
+      ['reserveStock'],
+    );
+    expect(c.retriesExhausted).toEqual({ 'reserveStock: ATTEMPT_TIMED_OUT': 1, 'createOrder: DEADLINE_PASSED': 1, 'createOrder: no code': 1 });
+    expect(c.flakiness).toBe(0);
+  });
+
+  it('counts it as deliberate flakiness only when every attempt of a flaky step misbehaved on purpose', () => {
+    const timedOut = saga({ code: 'ATTEMPT_TIMED_OUT', businessFailure: false, attempts: 3 });
+    expect(compensationCauses([timedOut], always, ['reserveStock']).flakiness).toBe(1);
+    expect(compensationCauses([timedOut], always, ['reserveCredit']).retriesExhausted).toEqual({ 'reserveStock: ATTEMPT_TIMED_OUT': 1 });
+    const secondAttemptOk: FlakinessPolicy = ({ attempt }) => (attempt === 2 ? 'ok' : 'slow');
+    expect(compensationCauses([timedOut], secondAttemptOk, ['reserveStock']).retriesExhausted).toEqual({ 'reserveStock: ATTEMPT_TIMED_OUT': 1 });
+  });
+
+  it('puts any other cause apart: a cancel, a deadline, an unexpected business code', () => {
+    const c = compensationCauses(
+      [saga({ cause: 'cancel-requested', step: null, code: null }), saga({ cause: 'deadline-reached', step: null, code: null }), saga({ step: 'createOrder', code: 'DUPLICATE_ORDER' })],
+      never,
+      [],
+    );
+    expect(c.other).toEqual({ 'cancel-requested': 1, 'deadline-reached': 1, 'createOrder answered DUPLICATE_ORDER': 1 });
+  });
+
+  it('uses the same seeded flakiness the participants use', () => {
+    const policy = seededFlakiness(0.5, 42);
+    const commands = Array.from({ length: 2000 }, (_, i) => ({ orderId: `o-${i}`, step: 'reserveStock', attempt: 1 }));
+    const outcomes = commands.map(policy);
+    expect(commands.map(seededFlakiness(0.5, 42))).toEqual(outcomes);
+    const bad = outcomes.filter((o) => o !== 'ok').length / outcomes.length;
+    expect(bad).toBeGreaterThan(0.45);
+    expect(bad).toBeLessThan(0.55);
+    expect(outcomes.filter((o) => o === 'slow').length).toBeGreaterThan(400);
+    expect(commands.map(seededFlakiness(0, 42)).every((o) => o === 'ok')).toBe(true);
+  });
+});
