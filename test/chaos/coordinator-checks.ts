@@ -1,0 +1,98 @@
+// Every query the chaos run makes against the coordinator's own database, in one place:
+// the storage (timers, outbox, history, the state's JSON) may change, and then only this
+// file follows it. Read-only.
+import type { Pool } from 'pg';
+import { ORDER_FULFILMENT } from '../../examples/order-fulfilment/order-fulfilment.saga';
+
+export const SAGA_STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'FAILED'] as const;
+export type StatusCounts = Record<(typeof SAGA_STATUSES)[number], number>;
+
+export async function statusCounts(pool: Pool): Promise<StatusCounts> {
+  const res = await pool.query<{ status: string; n: number }>('select status, count(*)::int as n from saga_instances where definition_name = $1 group by status', [ORDER_FULFILMENT]);
+  const counts = Object.fromEntries(SAGA_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  for (const r of res.rows) counts[r.status as keyof StatusCounts] = (counts[r.status as keyof StatusCounts] ?? 0) + r.n;
+  return counts;
+}
+
+/** Sagas per order (the business key is the order id). */
+export async function sagasPerOrder(pool: Pool): Promise<Map<string, number>> {
+  const res = await pool.query<{ business_key: string; n: number }>(
+    'select business_key, count(*)::int as n from saga_instances where definition_name = $1 and business_key is not null group by business_key',
+    [ORDER_FULFILMENT],
+  );
+  return new Map(res.rows.map((r) => [r.business_key, r.n]));
+}
+
+/** Outbox rows committed but never published. */
+export async function unsentOutboxRows(pool: Pool): Promise<number> {
+  const res = await pool.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null');
+  return res.rows[0].n;
+}
+
+/** Timers still stored for sagas that have ended (COMPLETED or COMPENSATED): nothing may fire for them any more. */
+export async function timersOfFinishedSagas(pool: Pool): Promise<number> {
+  const res = await pool.query<{ n: number }>(
+    "select count(*)::int as n from saga_timers t join saga_instances s on s.saga_id = t.saga_id where s.status in ('COMPLETED', 'COMPENSATED')",
+  );
+  return res.rows[0].n;
+}
+
+export async function timedOutAttempts(pool: Pool): Promise<number> {
+  const res = await pool.query<{ n: number }>("select count(*)::int as n from step_attempts where status = 'TIMED_OUT'");
+  return res.rows[0].n;
+}
+
+/** Why a compensated saga compensated: the state's compensationReason and the failing step's last error. */
+export interface CompensatedSaga {
+  orderId: string;
+  /** step-failed, cancel-requested, deadline-reached, step-overridden. */
+  cause: string;
+  step: string | null;
+  /** The failing step's last error code: ATTEMPT_TIMED_OUT, a participant's code, or null. */
+  code: string | null;
+  /** Whether the failing step's last attempt was answered with a business failure (not a timeout or a `retry`). */
+  businessFailure: boolean;
+  /** execute attempts the failing step made. */
+  attempts: number;
+}
+
+export async function compensatedSagas(pool: Pool): Promise<CompensatedSaga[]> {
+  const res = await pool.query<{ order_id: string; cause: string | null; step: string | null; code: string | null; attempts: number | null; last_status: string | null }>(
+    `select s.business_key as order_id, r.cause, r.step,
+            s.state->'steps'->r.step->'lastError'->>'code' as code,
+            (s.state->'steps'->r.step->>'attempt')::int as attempts,
+            (select a.status from step_attempts a where a.saga_id = s.saga_id and a.step = r.step and a.action = 'execute' order by a.attempt desc limit 1) as last_status
+       from saga_instances s,
+            lateral (select s.state->'compensationReason'->>'cause' as cause, s.state->'compensationReason'->>'step' as step) r
+      where s.definition_name = $1 and s.status = 'COMPENSATED'`,
+    [ORDER_FULFILMENT],
+  );
+  return res.rows.map((r) => ({ orderId: r.order_id, cause: r.cause ?? 'unknown', step: r.step, code: r.code, businessFailure: r.last_status === 'FAILED', attempts: r.attempts ?? 0 }));
+}
+
+/** Per FAILED saga, each step that waits for an operator, with the reason. */
+export async function escalations(pool: Pool): Promise<{ step: string; reason: string; n: number }[]> {
+  const res = await pool.query<{ step: string; reason: string; n: number }>(
+    `select st.key as step, coalesce(st.value->'needsAttention'->>'reason', st.value->>'status') as reason, count(*)::int as n
+       from saga_instances s, jsonb_each(s.state->'steps') st
+      where s.definition_name = $1 and s.status = 'FAILED'
+        and (st.value->'needsAttention' is not null and st.value->'needsAttention' <> 'null'::jsonb or st.value->>'status' = 'COMPENSATION_FAILED')
+      group by 1, 2 order by 3 desc`,
+    [ORDER_FULFILMENT],
+  );
+  return res.rows;
+}
+
+/** When replies were applied (not ignored), epoch ms, in order. */
+export async function replyAppliedTimes(pool: Pool): Promise<number[]> {
+  const res = await pool.query<{ t: number }>(
+    "select (extract(epoch from occurred_at) * 1000)::float8 as t from saga_history where event_type = 'StepReplied' and ignored is null order by occurred_at",
+  );
+  return res.rows.map((r) => r.t);
+}
+
+/** When the last saga ended, epoch ms (null: none ended). */
+export async function lastFinishedAt(pool: Pool): Promise<number | null> {
+  const res = await pool.query<{ t: number | null }>('select (extract(epoch from max(finished_at)) * 1000)::float8 as t from saga_instances where definition_name = $1', [ORDER_FULFILMENT]);
+  return res.rows[0].t;
+}
