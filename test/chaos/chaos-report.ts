@@ -18,7 +18,8 @@ export interface ChaosResult {
   /** Violated invariants, each "name: figure". */
   violations: string[];
   ok: boolean;
-  logDir: string;
+  /** Where the run's logs stay; null when the run passed and deleted its directory. */
+  logDir: string | null;
 }
 
 export function scheduleText(schedule: ScheduledFault[], seed: number): string {
@@ -93,7 +94,8 @@ export function reportText(r: ChaosResult): string {
   lines.push('', 'Invariants');
   for (const inv of r.invariants) lines.push(`  ${inv.ok ? 'ok  ' : 'FAIL'}  ${inv.name}: ${inv.figure}`);
   lines.push('');
-  lines.push(r.ok ? `Chaos run OK: every invariant held. Logs: ${r.logDir}` : `Chaos run FAILED: ${r.violations.length} invariants violated. Logs: ${r.logDir}`);
+  const logs = r.logDir ? ` Logs: ${r.logDir}` : '';
+  lines.push(r.ok ? `Chaos run OK: every invariant held.${logs}` : `Chaos run FAILED: ${r.violations.length} invariants violated.${logs}`);
   return lines.join('\n');
 }
 

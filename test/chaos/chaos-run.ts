@@ -6,7 +6,7 @@
  * the five databases and checks the invariants.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -36,6 +36,7 @@ import { checkInvariants, violations, type ChaosFigures } from './invariants';
 import { longestGap, spread, type ChaosMeasures, type ConsumerLag } from './measures';
 import { OrderLoad } from './order-load';
 import { FLAKY_PARTICIPANTS, seededFlakiness } from './seeded-flakiness';
+import { createRunDirectory, markKept, pruneRunDirectories } from './run-directories';
 import { Supervisor } from './supervisor';
 
 const ROOT = join(__dirname, '..', '..');
@@ -43,17 +44,27 @@ const STARTUP_TIMEOUT_MS = 240_000;
 const PROGRESS_EVERY_MS = 5_000;
 /** After the sagas settled: how long the outbox may take to drain, and measurements to conclude. */
 const DRAIN_GRACE_MS = 30_000;
+/** Directories of earlier runs (their logs) kept for reading; older ones are pruned. */
+const KEEP_FAILED_RUNS = 5;
 
 export class ChaosSetupError extends Error {
   readonly code = 'CHAOS_SETUP_FAILED';
   readonly retriable = false;
 }
 
-export async function runChaos(options: ChaosOptions, cleanup: CleanupStack, interrupted: AbortSignal, out: (line?: string) => void): Promise<ChaosResult> {
+export async function runChaos(options: ChaosOptions, cleanup: CleanupStack, interrupted: AbortSignal, print: (line?: string) => void): Promise<ChaosResult> {
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const runDir = join(ROOT, '.local', 'chaos', runId);
+  const base = join(ROOT, '.local', 'chaos');
+  for (const old of pruneRunDirectories(base, KEEP_FAILED_RUNS)) print(`(pruned the old run directory ${old})`);
+  const runDir = createRunDirectory(base, runId);
+  if (options.keep) markKept(runDir);
   const logDir = join(runDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  // Everything printed also goes to logs/run.log, read after a failed run.
+  const out = (line = '') => {
+    print(line);
+    appendFileSync(join(logDir, 'run.log'), `${line}\n`);
+  };
   const prefix = `chaos-${runId}`;
   const topics = topicNames(prefix);
   const loadMs = (options.orders / options.rate) * 1000;
@@ -247,7 +258,7 @@ export async function runChaos(options: ChaosOptions, cleanup: CleanupStack, int
   const invariants = checkInvariants(figures);
   const violated = violations(invariants);
   ok = violated.length === 0;
-  return { runId, options, schedule, figures, measures, invariants, violations: violated, ok, logDir: ok && !options.keep ? '(deleted: the run passed)' : logDir };
+  return { runId, options, schedule, figures, measures, invariants, violations: violated, ok, logDir: ok && !options.keep ? null : logDir };
 }
 
 async function consumerLag(progress: ConsumerProgress, of: { group: string; topic: string }[]): Promise<ConsumerLag[]> {

@@ -1,7 +1,8 @@
 // `npm run chaos`: proves (or disproves) that faults become pauses, not failures. See
 // docs/chaos.md. Exit code: 0 every invariant held; 1 an invariant was violated; 2 bad
 // options; 3 the run itself could not be carried out (setup failed, interrupted: 130).
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CleanupStack } from '../../examples/order-fulfilment/demo/cleanup-stack';
 import { parseChaosOptions, type ChaosOptions } from './chaos-options';
 import { reportText } from './chaos-report';
@@ -31,8 +32,13 @@ function main(): void {
   runChaos(options, cleanup, abort.signal, out).then(
     async (result) => {
       await cleanup.run(report);
-      out(reportText(result));
+      const text = reportText(result);
+      out(text);
       if (options.json) writeFileSync(options.json, JSON.stringify(result, null, 2));
+      if (result.logDir && existsSync(result.logDir)) {
+        writeFileSync(join(result.logDir, 'report.txt'), text);
+        writeFileSync(join(result.logDir, 'result.json'), JSON.stringify(result, null, 2));
+      }
       process.exit(result.ok ? 0 : 1);
     },
     async (err: Error) => {

@@ -127,6 +127,8 @@ export class PrivateKafka {
       { detached: true, stdio: ['ignore', out, out] },
     );
     closeSync(out);
+    // For whoever finds the directory after its owner died (the chaos run prunes such leftovers).
+    writeFileSync(join(this.options.dir, 'broker.pid'), String(child.pid));
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const deadline = Date.now() + READY_TIMEOUT_MS;
