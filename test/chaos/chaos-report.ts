@@ -47,7 +47,7 @@ export function reportText(r: ChaosResult): string {
     else if (x.readyMs !== undefined) parts.push(`consuming again ${secs(x.readyMs)}`);
     if (x.outageMs !== undefined) parts.push(`down ${secs(x.outageMs)}`);
     if (x.kind === 'postgres-restart') parts.push(`restart took ${secs(x.actionMs)}`);
-    if (x.caughtUpMs !== undefined) parts.push(`${x.kind === 'payments-kill' ? 'waiting commands handled' : 'waiting replies applied'} ${secs(x.caughtUpMs)}`);
+    if (x.caughtUpMs !== undefined) parts.push(`${x.kind === 'payments-kill' ? 'commands handled again' : 'replies applied again'} ${secs(x.caughtUpMs)}`);
     lines.push(parts.join('  '));
   }
   const comp = f.compensations;
@@ -72,7 +72,7 @@ export function reportText(r: ChaosResult): string {
     row('longest with no reply applied', m.longestReplyGap ? `${secs(m.longestReplyGap.ms)} (from t+${(m.longestReplyGap.fromMs / 1000).toFixed(1)}s)` : 'n/a'),
     row('coordinator kill → /health', fmtSpread(m.coordinatorHealth)),
     row('coordinator kill → ready', fmtSpread(m.coordinatorReady)),
-    row('coordinator kill → replies', `${fmtSpread(m.coordinatorRepliesCaughtUp)}   (until every reply waiting at the kill was applied)`),
+    row('coordinator kill → replies', `${fmtSpread(m.coordinatorRepliesCaughtUp)}   (until every reply written in the second after the kill was applied)`),
     row('null compensations', String(m.nullCompensations)),
   );
   const lagging = m.consumerLag.filter((l) => l.messages !== 0);

@@ -8,8 +8,8 @@
  *   retries exhausted  the failing step ran out of attempts (timeouts, `retry` answers)
  *                      and not every attempt was deliberately flaky
  *   other              any other cause (a cancel, a deadline, an unexpected business code)
- * Whether the failing step's last attempt was a business failure comes from the
- * attempt's recorded outcome, not from its code.
+ * Whether the failing step failed on business grounds comes from the event that turned
+ * the saga to compensating (see coordinator-checks.ts), not from an error code.
  */
 import type { FlakinessPolicy } from '../../examples/order-fulfilment/flakiness';
 import type { CompensatedSaga } from './coordinator-checks';

@@ -42,32 +42,43 @@ export async function timedOutAttempts(pool: Pool): Promise<number> {
   return res.rows[0].n;
 }
 
-/** Why a compensated saga compensated: the state's compensationReason and the failing step's last error. */
+/**
+ * Why a compensated saga compensated: the state's compensationReason (cause, step), and
+ * the event that turned it from RUNNING to COMPENSATING in its history — a business
+ * failure is a StepReplied with outcome failure; a timeout or a `retry` answer that
+ * used up the attempts is not. (The step's lastError alone cannot tell: a late reply
+ * to an older attempt may have written it.)
+ */
 export interface CompensatedSaga {
   orderId: string;
   /** step-failed, cancel-requested, deadline-reached, step-overridden. */
   cause: string;
   step: string | null;
-  /** The failing step's last error code: ATTEMPT_TIMED_OUT, a participant's code, or null. */
+  /** The reply's error code for a business failure, else the failing step's last error code (ATTEMPT_TIMED_OUT, a `retry` code), or null. */
   code: string | null;
-  /** Whether the failing step's last attempt was answered with a business failure (not a timeout or a `retry`). */
   businessFailure: boolean;
   /** execute attempts the failing step made. */
   attempts: number;
 }
 
 export async function compensatedSagas(pool: Pool): Promise<CompensatedSaga[]> {
-  const res = await pool.query<{ order_id: string; cause: string | null; step: string | null; code: string | null; attempts: number | null; last_status: string | null }>(
+  const res = await pool.query<{ order_id: string; cause: string | null; step: string | null; last_code: string | null; attempts: number | null; turning_event: string | null; outcome: string | null; reply_code: string | null }>(
     `select s.business_key as order_id, r.cause, r.step,
-            s.state->'steps'->r.step->'lastError'->>'code' as code,
+            s.state->'steps'->r.step->'lastError'->>'code' as last_code,
             (s.state->'steps'->r.step->>'attempt')::int as attempts,
-            (select a.status from step_attempts a where a.saga_id = s.saga_id and a.step = r.step and a.action = 'execute' order by a.attempt desc limit 1) as last_status
-       from saga_instances s,
-            lateral (select s.state->'compensationReason'->>'cause' as cause, s.state->'compensationReason'->>'step' as step) r
+            t.event_type as turning_event, t.event->>'outcome' as outcome, t.event->'error'->>'code' as reply_code
+       from saga_instances s
+       cross join lateral (select s.state->'compensationReason'->>'cause' as cause, s.state->'compensationReason'->>'step' as step) r
+       left join lateral (select h.event_type, h.event from saga_history h
+                           where h.saga_id = s.saga_id and h.status_before = 'RUNNING' and h.status_after = 'COMPENSATING'
+                           order by h.id limit 1) t on true
       where s.definition_name = $1 and s.status = 'COMPENSATED'`,
     [ORDER_FULFILMENT],
   );
-  return res.rows.map((r) => ({ orderId: r.order_id, cause: r.cause ?? 'unknown', step: r.step, code: r.code, businessFailure: r.last_status === 'FAILED', attempts: r.attempts ?? 0 }));
+  return res.rows.map((r) => {
+    const businessFailure = r.turning_event === 'StepReplied' && r.outcome === 'failure';
+    return { orderId: r.order_id, cause: r.cause ?? 'unknown', step: r.step, code: businessFailure ? r.reply_code : r.last_code, businessFailure, attempts: r.attempts ?? 0 };
+  });
 }
 
 /** Per FAILED saga, each step that waits for an operator, with the reason. */
