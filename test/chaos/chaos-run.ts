@@ -6,6 +6,7 @@
  * the five databases and checks the invariants.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -138,10 +139,14 @@ export async function runChaos(options: ChaosOptions, cleanup: CleanupStack, int
     const [crash] = supervisor.crashList();
     return crash && `${crash.service} exited while starting (${crash.signal ?? `code ${crash.code}`}); its last lines:\n${crash.lastLines.join('\n')}`;
   };
+  const progress = new ConsumerProgress(kafka.brokers);
+  cleanup.push('close the progress probe', () => progress.close());
+  // Ready, and every consumer group has its partitions assigned: a command sent to a participant still joining would time out before any fault.
+  const groups = [{ groupId: `${prefix}-coordinator`, members: options.replicas }, ...PARTICIPANTS.map((p) => ({ groupId: `${prefix}.participant.${p}`, members: 1 }))];
   try {
-    await waitUntil('the coordinators and participants to be ready', STARTUP_TIMEOUT_MS, () => startupCrash() || (interrupted.aborted ? 'interrupted' : undefined), async () => {
+    await waitUntil('the coordinators and participants to be ready and their consumer groups stable', STARTUP_TIMEOUT_MS, () => startupCrash() || (interrupted.aborted ? 'interrupted' : undefined), async () => {
       const ready = await Promise.all(coordinators.map((c) => coordinatorReady(c.port)));
-      return ready.every(Boolean) && PARTICIPANTS.every((p) => supervisor.isReady(p));
+      return ready.every(Boolean) && PARTICIPANTS.every((p) => supervisor.isReady(p)) && (await progress.groupsStable(groups));
     });
   } catch (err) {
     throw new ChaosSetupError((err as Error).message);
@@ -154,10 +159,9 @@ export async function runChaos(options: ChaosOptions, cleanup: CleanupStack, int
   out('3/4 the load, and the faults during it');
   const orders = generateOrders(options.orders, runId, seededRandom(options.seed));
   const measuring = new AbortController();
+  setMaxListeners(100, measuring.signal); // every recovery measurement waits on it at once
   const stopMeasuring = () => measuring.abort();
   interrupted.addEventListener('abort', stopMeasuring, { once: true });
-  const progress = new ConsumerProgress(kafka.brokers);
-  cleanup.push('close the progress probe', () => progress.close());
   const t0 = Date.now();
   const load = new OrderLoad({ orders, rate: options.rate, via: options.via, brokers: kafka.brokers, startTopic: topics.start, ports: coordinators.map((c) => c.port), signal: interrupted });
   const injector = new FaultInjector({

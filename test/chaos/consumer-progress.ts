@@ -40,6 +40,13 @@ export class ConsumerProgress {
     return null;
   }
 
+  /** Whether each group is Stable (its partitions assigned) with at least that many members. */
+  async groupsStable(expected: { groupId: string; members: number }[]): Promise<boolean> {
+    const described = await this.attempt((admin) => admin.describeGroups(expected.map((e) => e.groupId)));
+    if (!described) return false;
+    return expected.every((e) => described.groups.some((g) => g.groupId === e.groupId && g.state === 'Stable' && g.members.length >= e.members));
+  }
+
   /** Messages of `topic` that `groupId` has not committed yet, in total and the partitions they are on; undefined while the broker does not answer. */
   async lag(groupId: string, topic: string): Promise<{ messages: number; partitions: number[] } | undefined> {
     const [end, committed] = [await this.endOffsets(topic), await this.committedOffsets(groupId, topic)];
@@ -53,11 +60,19 @@ export class ConsumerProgress {
     this.admin = undefined;
   }
 
-  /** One try with a short timeout; a failure drops the client, so the next call reconnects (the broker may have restarted). */
+  /** One short try; a failure drops the client, so the next call reconnects (the broker may have restarted). */
   private async attempt<T>(fn: (admin: Admin) => Promise<T>): Promise<T | undefined> {
     try {
       if (!this.admin) {
-        const admin = new Kafka({ clientId: 'chaos-progress', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 2_000, requestTimeout: 3_000, retry: { retries: 0 } }).admin();
+        // A couple of quick retries: right after connecting, finding a group's coordinator fails once with an empty broker pool.
+        const admin = new Kafka({
+          clientId: 'chaos-progress',
+          brokers: this.brokers.split(','),
+          logLevel: logLevel.NOTHING,
+          connectionTimeout: 2_000,
+          requestTimeout: 3_000,
+          retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+        }).admin();
         await admin.connect();
         this.admin = admin;
       }

@@ -51,4 +51,13 @@ describe('compensations by cause', () => {
     expect(outcomes.filter((o) => o === 'slow').length).toBeGreaterThan(400);
     expect(commands.map(seededFlakiness(0, 42)).every((o) => o === 'ok')).toBe(true);
   });
+
+  it('makes the attempts of one command misbehave independently (a retry is not doomed by its first attempt)', () => {
+    const policy = seededFlakiness(0.2, 7);
+    const orders = Array.from({ length: 5000 }, (_, i) => `o-${i}`);
+    const firstBad = orders.filter((orderId) => policy({ orderId, step: 'reserveStock', attempt: 1 }) !== 'ok');
+    const secondAlsoBad = firstBad.filter((orderId) => policy({ orderId, step: 'reserveStock', attempt: 2 }) !== 'ok');
+    expect(secondAlsoBad.length / firstBad.length).toBeGreaterThan(0.15);
+    expect(secondAlsoBad.length / firstBad.length).toBeLessThan(0.25);
+  });
 });
