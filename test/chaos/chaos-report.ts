@@ -60,7 +60,7 @@ export function reportText(r: ChaosResult): string {
     `  FAILED               ${c.FAILED}${m.escalations.length ? `   (${m.escalations.map((e) => `${e.step} ${e.reason} ${e.n}`).join(', ')})` : ''}`,
     `  still running        ${c.RUNNING + c.COMPENSATING}`,
     '',
-    'Compensations by cause',
+    `Compensations by cause (${comp.total} sagas compensated or began to; ${comp.escalated} of them escalated to FAILED while compensating)`,
     `  business failure     ${sumOf(comp.business)}${Object.keys(comp.business).length ? `   (${breakdown(comp.business)})` : ''}`,
     `  deliberate flakiness ${comp.flakiness}`,
     `  retries exhausted    ${sumOf(comp.retriesExhausted)}${Object.keys(comp.retriesExhausted).length ? `   (${breakdown(comp.retriesExhausted)})` : ''}`,

@@ -1,5 +1,7 @@
 /**
- * Compensations counted by cause. Only two causes are legitimate in a chaos run:
+ * Compensations counted by cause: every saga that began to compensate, whether it ended
+ * COMPENSATED or escalated to FAILED on the way. Only two causes are legitimate in a
+ * chaos run:
  *   business     the failing step answered a business failure of the example
  *                (INSUFFICIENT_CREDIT, OUT_OF_STOCK)
  *   flakiness    every attempt of the failing step misbehaved on purpose (the seeded
@@ -12,12 +14,14 @@
  * the saga to compensating (see coordinator-checks.ts), not from an error code.
  */
 import type { FlakinessPolicy } from '../../examples/order-fulfilment/flakiness';
-import type { CompensatedSaga } from './coordinator-checks';
+import type { SagaCompensation } from './coordinator-checks';
 
 export const BUSINESS_FAILURES: readonly string[] = ['INSUFFICIENT_CREDIT', 'OUT_OF_STOCK'];
 
 export interface CompensationCauses {
   total: number;
+  /** Of those, how many escalated to FAILED while compensating (a compensation ran out of attempts). */
+  escalated: number;
   /** By business code. */
   business: Record<string, number>;
   flakiness: number;
@@ -29,8 +33,8 @@ export interface CompensationCauses {
 
 export const sumOf = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
-export function compensationCauses(sagas: CompensatedSaga[], flakiness: FlakinessPolicy, flakySteps: readonly string[]): CompensationCauses {
-  const out: CompensationCauses = { total: sagas.length, business: {}, flakiness: 0, retriesExhausted: {}, other: {} };
+export function compensationCauses(sagas: SagaCompensation[], flakiness: FlakinessPolicy, flakySteps: readonly string[]): CompensationCauses {
+  const out: CompensationCauses = { total: sagas.length, escalated: sagas.filter((s) => s.status === 'FAILED').length, business: {}, flakiness: 0, retriesExhausted: {}, other: {} };
   const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
   for (const s of sagas) {
     if (s.cause !== 'step-failed' || s.step === null) {
@@ -47,7 +51,7 @@ export function compensationCauses(sagas: CompensatedSaga[], flakiness: Flakines
   return out;
 }
 
-function everyAttemptFlaky(s: CompensatedSaga, flakiness: FlakinessPolicy): boolean {
+function everyAttemptFlaky(s: SagaCompensation, flakiness: FlakinessPolicy): boolean {
   for (let attempt = 1; attempt <= s.attempts; attempt++) if (flakiness({ orderId: s.orderId, step: s.step!, attempt }) === 'ok') return false;
   return true;
 }

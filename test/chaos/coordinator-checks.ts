@@ -43,14 +43,17 @@ export async function timedOutAttempts(pool: Pool): Promise<number> {
 }
 
 /**
- * Why a compensated saga compensated: the state's compensationReason (cause, step), and
- * the event that turned it from RUNNING to COMPENSATING in its history — a business
- * failure is a StepReplied with outcome failure; a timeout or a `retry` answer that
- * used up the attempts is not. (The step's lastError alone cannot tell: a late reply
- * to an older attempt may have written it.)
+ * Why a saga compensated — or began to and then escalated to FAILED (a compensation ran
+ * out of attempts): the state's compensationReason (cause, step), and the event that
+ * turned it from RUNNING to COMPENSATING in its history — a business failure is a
+ * StepReplied with outcome failure; a timeout or a `retry` answer that used up the
+ * attempts is not. (The step's lastError alone cannot tell: a late reply to an older
+ * attempt may have written it.)
  */
-export interface CompensatedSaga {
+export interface SagaCompensation {
   orderId: string;
+  /** COMPENSATED, or FAILED (it escalated while compensating). */
+  status: string;
   /** step-failed, cancel-requested, deadline-reached, step-overridden. */
   cause: string;
   step: string | null;
@@ -61,9 +64,9 @@ export interface CompensatedSaga {
   attempts: number;
 }
 
-export async function compensatedSagas(pool: Pool): Promise<CompensatedSaga[]> {
-  const res = await pool.query<{ order_id: string; cause: string | null; step: string | null; last_code: string | null; attempts: number | null; turning_event: string | null; outcome: string | null; reply_code: string | null }>(
-    `select s.business_key as order_id, r.cause, r.step,
+export async function sagaCompensations(pool: Pool): Promise<SagaCompensation[]> {
+  const res = await pool.query<{ order_id: string; status: string; cause: string | null; step: string | null; last_code: string | null; attempts: number | null; turning_event: string | null; outcome: string | null; reply_code: string | null }>(
+    `select s.business_key as order_id, s.status, r.cause, r.step,
             s.state->'steps'->r.step->'lastError'->>'code' as last_code,
             (s.state->'steps'->r.step->>'attempt')::int as attempts,
             t.event_type as turning_event, t.event->>'outcome' as outcome, t.event->'error'->>'code' as reply_code
@@ -72,12 +75,13 @@ export async function compensatedSagas(pool: Pool): Promise<CompensatedSaga[]> {
        left join lateral (select h.event_type, h.event from saga_history h
                            where h.saga_id = s.saga_id and h.status_before = 'RUNNING' and h.status_after = 'COMPENSATING'
                            order by h.id limit 1) t on true
-      where s.definition_name = $1 and s.status = 'COMPENSATED'`,
+      where s.definition_name = $1
+        and (s.status = 'COMPENSATED' or (s.status = 'FAILED' and r.cause is not null))`,
     [ORDER_FULFILMENT],
   );
   return res.rows.map((r) => {
     const businessFailure = r.turning_event === 'StepReplied' && r.outcome === 'failure';
-    return { orderId: r.order_id, cause: r.cause ?? 'unknown', step: r.step, code: businessFailure ? r.reply_code : r.last_code, businessFailure, attempts: r.attempts ?? 0 };
+    return { orderId: r.order_id, status: r.status, cause: r.cause ?? 'unknown', step: r.step, code: businessFailure ? r.reply_code : r.last_code, businessFailure, attempts: r.attempts ?? 0 };
   });
 }
 

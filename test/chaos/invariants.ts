@@ -91,12 +91,12 @@ export function checkInvariants(f: ChaosFigures): Invariant[] {
     {
       name: '0 compensations caused by retries exhausted',
       ok: retriesExhausted === 0,
-      figure: `${retriesExhausted} of ${f.compensations.total} compensations${retriesExhausted ? ` (${breakdown(f.compensations.retriesExhausted)})` : ''}`,
+      figure: `${retriesExhausted} of ${f.compensations.total} sagas that compensated or began to${retriesExhausted ? ` (${breakdown(f.compensations.retriesExhausted)})` : ''}`,
     },
     {
       name: '0 compensations of any other cause',
       ok: other === 0,
-      figure: `${other} of ${f.compensations.total} compensations${other ? ` (${breakdown(f.compensations.other)})` : ''}`,
+      figure: `${other} of ${f.compensations.total} sagas that compensated or began to${other ? ` (${breakdown(f.compensations.other)})` : ''}`,
     },
     {
       name: 'no process exited on its own',

@@ -1,16 +1,16 @@
 import { compensationCauses } from '../compensation-causes';
-import type { CompensatedSaga } from '../coordinator-checks';
+import type { SagaCompensation } from '../coordinator-checks';
 import { seededFlakiness } from '../seeded-flakiness';
 import type { FlakinessPolicy } from '../../../examples/order-fulfilment/flakiness';
 
-const saga = (s: Partial<CompensatedSaga>): CompensatedSaga => ({ orderId: 'o-1', cause: 'step-failed', step: 'reserveStock', code: 'OUT_OF_STOCK', businessFailure: true, attempts: 1, ...s });
+const saga = (s: Partial<SagaCompensation>): SagaCompensation => ({ orderId: 'o-1', status: 'COMPENSATED', cause: 'step-failed', step: 'reserveStock', code: 'OUT_OF_STOCK', businessFailure: true, attempts: 1, ...s });
 const never: FlakinessPolicy = () => 'ok';
 const always: FlakinessPolicy = () => 'stall';
 
 describe('compensations by cause', () => {
   it("counts the example's business failures by code", () => {
     const c = compensationCauses([saga({}), saga({ step: 'reserveCredit', code: 'INSUFFICIENT_CREDIT' }), saga({})], never, ['reserveStock']);
-    expect(c).toEqual({ total: 3, business: { OUT_OF_STOCK: 2, INSUFFICIENT_CREDIT: 1 }, flakiness: 0, retriesExhausted: {}, other: {} });
+    expect(c).toEqual({ total: 3, escalated: 0, business: { OUT_OF_STOCK: 2, INSUFFICIENT_CREDIT: 1 }, flakiness: 0, retriesExhausted: {}, other: {} });
   });
 
   it('counts a step that ran out of attempts as retries exhausted, whatever its last code', () => {
@@ -29,6 +29,11 @@ describe('compensations by cause', () => {
     expect(compensationCauses([timedOut], always, ['reserveCredit']).retriesExhausted).toEqual({ 'reserveStock: ATTEMPT_TIMED_OUT': 1 });
     const secondAttemptOk: FlakinessPolicy = ({ attempt }) => (attempt === 2 ? 'ok' : 'slow');
     expect(compensationCauses([timedOut], secondAttemptOk, ['reserveStock']).retriesExhausted).toEqual({ 'reserveStock: ATTEMPT_TIMED_OUT': 1 });
+  });
+
+  it('counts a saga that began to compensate and escalated to FAILED by its cause too', () => {
+    const c = compensationCauses([saga({ status: 'FAILED', step: 'createOrder', code: 'ATTEMPT_TIMED_OUT', businessFailure: false, attempts: 3 }), saga({ status: 'FAILED' })], never, []);
+    expect(c).toMatchObject({ total: 2, escalated: 2, business: { OUT_OF_STOCK: 1 }, retriesExhausted: { 'createOrder: ATTEMPT_TIMED_OUT': 1 } });
   });
 
   it('puts any other cause apart: a cancel, a deadline, an unexpected business code', () => {

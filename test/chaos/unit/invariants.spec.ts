@@ -15,7 +15,7 @@ function healthy(): ChaosFigures {
     consistency: { ok: true, violations: [], checked: { completed: 80, compensated: 20, notChecked: 0, customers: 48, skus: 5 } },
     unsentOutbox: 0,
     timersOfFinishedSagas: 0,
-    compensations: { total: 20, business: { OUT_OF_STOCK: 12, INSUFFICIENT_CREDIT: 7 }, flakiness: 1, retriesExhausted: {}, other: {} },
+    compensations: { total: 20, escalated: 0, business: { OUT_OF_STOCK: 12, INSUFFICIENT_CREDIT: 7 }, flakiness: 1, retriesExhausted: {}, other: {} },
     crashes: [],
   };
 }
@@ -56,8 +56,8 @@ describe('chaos invariants', () => {
     ['a finished saga kept a timer', (f) => (f.timersOfFinishedSagas = 1), /^no timers left for finished sagas: 1 timers/],
     ['a saga still runs', (f) => (f.counts.COMPENSATING = 2), /^no saga still running: 0 RUNNING, 2 COMPENSATING/],
     ['a saga FAILED', (f) => (f.counts.FAILED = 41), /^0 FAILED: 41 sagas FAILED/],
-    ['retries ran out', (f) => (f.compensations.retriesExhausted = { 'createOrder: ATTEMPT_TIMED_OUT': 9 }), /^0 compensations caused by retries exhausted: 9 of 20 compensations \(createOrder: ATTEMPT_TIMED_OUT 9\)/],
-    ['a compensation had another cause', (f) => (f.compensations.other = { 'deadline-reached': 1 }), /^0 compensations of any other cause: 1 of 20 compensations \(deadline-reached 1\)/],
+    ['retries ran out', (f) => (f.compensations.retriesExhausted = { 'createOrder: ATTEMPT_TIMED_OUT': 9 }), /^0 compensations caused by retries exhausted: 9 of 20 sagas that compensated or began to \(createOrder: ATTEMPT_TIMED_OUT 9\)/],
+    ['a compensation had another cause', (f) => (f.compensations.other = { 'deadline-reached': 1 }), /^0 compensations of any other cause: 1 of 20 sagas that compensated or began to \(deadline-reached 1\)/],
     ['a process crashed', (f) => (f.crashes = [{ service: 'coordinator-2', at: 0, code: 1, signal: null, lastLines: ['Connection terminated unexpectedly'] }]), /^no process exited on its own: 1 exits: coordinator-2 \(code 1\)/],
   ];
 
