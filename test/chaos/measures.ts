@@ -39,7 +39,7 @@ export function spread(values: (number | null | undefined)[]): Spread {
 }
 
 export interface ChaosMeasures {
-  /** From the first order to the last one submitted. */
+  /** From the first order until the last one was accepted (or given up): orders refused during an outage are retried. */
   loadMs: number;
   /** From the first order until no saga was running any more; null if that did not happen within --max-wait-s. */
   settledMs: number | null;
