@@ -6,7 +6,7 @@
 // Env: DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX (all required), FLAKY_RATE and
 // FLAKY_SEED (inventory and shipping only; default 0), LOG_LEVEL (default warn).
 // Prints "ready <name>" once it consumes; SIGTERM stops it.
-import type { ParticipantLogLevel } from '../../src/participant';
+import type { ParticipantLogLevel } from '@saga-coordinator/participant';
 import { reliable } from '../../examples/order-fulfilment/flakiness';
 import { PARTICIPANTS, type ParticipantName } from '../../examples/order-fulfilment/order';
 import { startExampleParticipant } from '../../examples/order-fulfilment/participants/example-participant';

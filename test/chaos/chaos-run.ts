@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CleanupStack } from '../../examples/order-fulfilment/demo/cleanup-stack';
+import type { CleanupStack } from '../harness/cleanup-stack';
 import { generateOrders, seededRandom } from '../../examples/order-fulfilment/demo/order-generator';
 import { ChaosSetupError, startEnvironment, type ChaosEnvironment } from './chaos-environment';
 import type { ChaosOptions } from './chaos-options';

@@ -3,7 +3,7 @@
 // options; 3 the run itself could not be carried out (setup failed, interrupted: 130).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CleanupStack } from '../../examples/order-fulfilment/demo/cleanup-stack';
+import { CleanupStack } from '../harness/cleanup-stack';
 import { parseChaosOptions, type ChaosOptions } from './chaos-options';
 import { reportText } from './chaos-report';
 import { runChaos } from './chaos-run';

@@ -23,17 +23,15 @@ export async function sagasPerOrder(pool: Pool): Promise<Map<string, number>> {
   return new Map(res.rows.map((r) => [r.business_key, r.n]));
 }
 
-/** Outbox rows committed but never published. */
+/** Messages committed but never published (outbox batches are deleted once published). */
 export async function unsentOutboxRows(pool: Pool): Promise<number> {
-  const res = await pool.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null');
+  const res = await pool.query<{ n: number }>('select coalesce(sum(message_count), 0)::int as n from outbox_batches');
   return res.rows[0].n;
 }
 
-/** Timers still stored for sagas that have ended (COMPLETED or COMPENSATED): nothing may fire for them any more. */
+/** Sagas that have ended (COMPLETED or COMPENSATED) but still have a timer due: nothing may fire for them any more. */
 export async function timersOfFinishedSagas(pool: Pool): Promise<number> {
-  const res = await pool.query<{ n: number }>(
-    "select count(*)::int as n from saga_timers t join saga_instances s on s.saga_id = t.saga_id where s.status in ('COMPLETED', 'COMPENSATED')",
-  );
+  const res = await pool.query<{ n: number }>("select count(*)::int as n from saga_instances where status in ('COMPLETED', 'COMPENSATED') and next_due_at is not null");
   return res.rows[0].n;
 }
 
@@ -101,7 +99,7 @@ export async function escalations(pool: Pool): Promise<{ step: string; reason: s
 /** When replies were applied (not ignored), epoch ms, in order. */
 export async function replyAppliedTimes(pool: Pool): Promise<number[]> {
   const res = await pool.query<{ t: number }>(
-    "select (extract(epoch from occurred_at) * 1000)::float8 as t from saga_history where event_type = 'StepReplied' and ignored is null order by occurred_at",
+    "select (extract(epoch from occurred_at) * 1000)::float8 as t from saga_history where event_type = 'StepReplied' and verdict = 'applied' order by occurred_at",
   );
   return res.rows.map((r) => r.t);
 }

@@ -8,7 +8,7 @@
  * due is given up (and reported).
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import type { StartSagaMessage } from '../../src/core/protocol';
+import type { StartSagaMessage } from '@saga-coordinator/participant/protocol';
 import type { OrderInput } from '../../examples/order-fulfilment/order';
 import { ORDER_FULFILMENT } from '../../examples/order-fulfilment/order-fulfilment.saga';
 import type { SubmitVia } from './chaos-options';
