@@ -25,10 +25,9 @@ import { isTerminalSagaStatus, type SagaStatus } from '../core/saga-status';
 import { dueTimerEvent, nextTimer } from '../core/timers';
 import type { TopicNames } from '@saga-coordinator/participant/protocol';
 import { emptyWrites, hasWrites, writeEngineBatch, type DeadLetterRow, type EngineWrites, type OutboxMessageRow } from '../persistence/engine-writes';
-import { recordInboxMessages } from '../persistence/inbox.repository';
 import { inTransaction } from '../persistence/queryable';
 import { readSagaState } from '../persistence/saga-state.reader';
-import { earliestDueAt, findSagasByIdempotencyKeys, insertSagaInstances, lockDueSagas, lockSagaInstances, type LockedSaga, type SagaInstanceRow } from '../persistence/saga-instance.repository';
+import { earliestDueAt, findSagasByIdempotencyKeys, insertSagaInstances, lockDueSagas, lockSagaInstances, recordRepliesAndLockSagas, type LockedSaga, type SagaInstanceRow } from '../persistence/saga-instance.repository';
 import { appendDecisionRows, type ExtraHeaders } from './decision-rows';
 import { closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
 import { findStep } from '../core/definition-normalization';
@@ -519,8 +518,11 @@ export class Applier {
     const loaded = new Map<string, LoadedSaga>();
     if (events.length === 0) return loaded;
     const withIds = events.filter((e) => e.event.messageId !== undefined);
-    const fresh = await recordInboxMessages(client, withIds.map((e) => ({ messageId: e.event.messageId!, sagaId: e.event.sagaId })));
-    const locked = await lockSagaInstances(client, [...new Set(events.map((e) => e.event.sagaId))]);
+    const { fresh, locked } = await recordRepliesAndLockSagas(
+      client,
+      withIds.map((e) => ({ messageId: e.event.messageId!, sagaId: e.event.sagaId })),
+      [...new Set(events.map((e) => e.event.sagaId))],
+    );
     const seenIds = new Set<string>();
     for (const item of events) {
       const { sagaId, messageId } = item.event;

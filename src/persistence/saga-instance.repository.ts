@@ -206,3 +206,32 @@ export async function earliestDueAt(db: Queryable): Promise<number | null> {
   );
   return res.rows[0]?.due == null ? null : Number(res.rows[0].due);
 }
+
+/**
+ * The first statement of an engine transaction that applies replies and operator events,
+ * in one round trip: records the reply ids in the inbox (sorted, see inbox.repository.ts)
+ * and locks the instances the events name, in saga_id order. Returns the ids that were
+ * new and the locked instances.
+ */
+export async function recordRepliesAndLockSagas(
+  db: Queryable,
+  messages: { messageId: string; sagaId: string }[],
+  sagaIds: string[],
+): Promise<{ fresh: Set<string>; locked: Map<string, LockedSaga> }> {
+  const sorted = [...messages].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+  const res = await db.query<{ fresh: string[]; sagas: LockedRow[] }>(
+    `with fresh as (
+       insert into inbox (message_id, saga_id)
+       select message_id, saga_id from json_to_recordset($1::json) as t(message_id text, saga_id uuid)
+       on conflict (message_id) do nothing
+       returning message_id),
+     -- "(select count(*) from fresh) >= 0" makes the inbox insert run first (an InitPlan), so every transaction
+     -- takes inbox rows before saga locks, in the same order: two replicas applying one redelivered reply cannot deadlock.
+     locked as (select ${LOCKED_COLUMNS} from saga_instances where saga_id = any($2::uuid[]) and (select count(*) from fresh) >= 0 order by saga_id for update)
+     select (select coalesce(json_agg(message_id), '[]'::json) from fresh) as fresh,
+            (select coalesce(json_agg(locked), '[]'::json) from locked) as sagas`,
+    [JSON.stringify(sorted.map((m) => ({ message_id: m.messageId, saga_id: m.sagaId }))), sagaIds],
+  );
+  const row = res.rows[0];
+  return { fresh: new Set(row.fresh), locked: new Map(row.sagas.map((r) => [r.saga_id, toLocked(r)])) };
+}

@@ -68,18 +68,21 @@ export class BarrierCommandProcessor implements CommandProcessor {
       await client.query('begin');
       const replies: ReplyMessage[] = [];
       let writes = false;
+      // A lone command needs no savepoint of its own: its transaction is one (two round trips fewer).
+      const isolate = commands.length > 1;
       for (const command of commands) {
-        await client.query('savepoint participant_command');
+        if (isolate) await client.query('savepoint participant_command');
         let decided: Decided;
         try {
           decided = command.action === 'execute' ? await this.execute(client, command) : await this.compensate(client, command);
         } catch (err) {
           // This command's statements failed: undo them alone and answer retry; the chunk goes on.
-          await client.query('rollback to savepoint participant_command');
+          await client.query(isolate ? 'rollback to savepoint participant_command' : 'rollback');
           replies.push(this.unavailable(command, err));
+          if (!isolate) return replies;
           continue;
         }
-        await client.query(decided.commit ? 'release savepoint participant_command' : 'rollback to savepoint participant_command');
+        if (isolate) await client.query(decided.commit ? 'release savepoint participant_command' : 'rollback to savepoint participant_command');
         writes ||= decided.commit;
         replies.push(decided.reply);
       }
