@@ -36,7 +36,7 @@ import type { Publisher } from './publisher';
 import type { CommittedDecision, EngineHooks } from './engine-hooks';
 import type { ParticipantStats } from './participant-stats';
 import type { TimerGate } from './timer-gate';
-import { isRetriable } from './retriable';
+import { isRetriable } from '@saga-coordinator/participant';
 import type { RegisteredDefinition, SagaDefinitionService } from './saga-definition.service';
 
 /** Time and randomness for `decide`: injectable so tests can pin them. */

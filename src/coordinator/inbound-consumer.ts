@@ -13,7 +13,7 @@ import type { Applier, DeadLetter, EventVerdict } from './applier';
 import type { EngineHooks } from './engine-hooks';
 import type { EngineOptions } from './engine-options';
 import { OffsetTracker } from './offset-tracker';
-import { isRetriable } from './retriable';
+import { isRetriable } from '@saga-coordinator/participant';
 import type { SagaEngine } from './saga-engine';
 
 /** The first kilobytes of a dead-lettered value kept in the dead_letters table. */

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { isRetriable } from '../coordinator/retriable';
+import { isRetriable } from '@saga-coordinator/participant';
 import { connectOrKeepTrying, DependencyReadiness } from '../dependency-readiness';
 import { migrateCoordinatorSchema } from './coordinator-migrations';
 import { assertDatabaseReachable, createPool } from './pg-pool';

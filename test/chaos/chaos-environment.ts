@@ -4,6 +4,7 @@
  * example's four participants and the coordinator replicas as supervised processes, and
  * the saga definition. Everything it acquires is pushed on the cleanup stack.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -94,6 +95,11 @@ export async function startEnvironment(s: EnvironmentSettings): Promise<ChaosEnv
   await seedAccounts(pools.payments, customers());
   await seedStock(pools.inventory, CATALOGUE);
 
+  if (!options.noBuild) {
+    out('    building the coordinator (npm run build; --no-build runs the dist/ that is there)');
+    const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}\n${built.stderr}`);
+  }
   out(`2/4 ${options.replicas} coordinator replicas and the participants orders, payments, inventory, shipping (supervised processes)`);
   const supervisor = new Supervisor(ROOT, s.logDir, options.restartDelayMs);
   cleanup.push('stop the coordinators and participants', () => supervisor.stopAll());
@@ -102,7 +108,8 @@ export async function startEnvironment(s: EnvironmentSettings): Promise<ChaosEnv
   for (let i = 1; i <= options.replicas; i++) coordinators.push({ name: `coordinator-${i}`, port: await freePort() });
   for (const c of coordinators) {
     const env = coordinatorEnv({ databaseUrl: dbs.urls.chaos_coordinator, brokers: kafka.brokers, prefix, partitions: options.partitions, port: c.port });
-    supervisor.add({ name: c.name, args: [...TS_NODE, 'src/main.ts'], env: { ...env, KAFKA_CLIENT_ID: `chaos-${c.name}`, ...options.coordinatorEnv } });
+    // Compiled, as in production: a restarted replica's time to /health is the engine's, not ts-node's.
+    supervisor.add({ name: c.name, args: ['dist/main.js'], env: { ...env, KAFKA_CLIENT_ID: `chaos-${c.name}`, ...options.coordinatorEnv } });
   }
   for (const p of PARTICIPANTS) {
     supervisor.add({

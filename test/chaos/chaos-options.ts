@@ -33,6 +33,8 @@ export interface ChaosOptions {
   coordinatorEnv: Record<string, string>;
   /** Keep the run's PostgreSQL and Kafka data directories and logs (stopped) instead of deleting them. @default false */
   keep: boolean;
+  /** Run the dist/ that is there instead of building first (the coordinators run compiled, as in production). @default false */
+  noBuild: boolean;
   /** Write the whole result as JSON to this file (the jest spec reads it). */
   json?: string;
 }
@@ -55,6 +57,7 @@ export const CHAOS_DEFAULTS: ChaosOptions = {
   partitions: 12,
   coordinatorEnv: {},
   keep: false,
+  noBuild: false,
 };
 
 /** A few hundred sagas in about a minute of load, every fault kind at least once. */
@@ -63,7 +66,7 @@ export const SHORT_RUN: Partial<ChaosOptions> = { orders: 360, rate: 5, faults: 
 export const CHAOS_USAGE = `usage: npm run chaos -- [--short] [--orders N] [--rate N] [--via start-topic|rest|both] [--replicas N]
          [--faults coordinator-kill=N,payments-kill=N,broker-term=N,broker-kill=N,postgres-restart=N | --faults none]
          [--broker-down-s N] [--restart-delay-ms N] [--flaky F] [--step-timeout-ms N] [--seed N] [--max-wait-s N]
-         [--partitions N] [--coordinator-env KEY=VALUE]... [--keep] [--json FILE]`;
+         [--partitions N] [--coordinator-env KEY=VALUE]... [--keep] [--no-build] [--json FILE]`;
 
 export class ChaosUsageError extends Error {
   readonly code = 'CHAOS_USAGE';
@@ -95,6 +98,10 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
     if (flag === '--short') continue;
     if (flag === '--keep') {
       options.keep = true;
+      continue;
+    }
+    if (flag === '--no-build') {
+      options.noBuild = true;
       continue;
     }
     if (!VALUE_FLAGS.has(flag)) throw new ChaosUsageError(`unknown option ${arg}\n${CHAOS_USAGE}`);

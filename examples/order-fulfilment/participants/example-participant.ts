@@ -1,7 +1,7 @@
 // Starts one of the example's participants: its own database pool, its tables
 // (business-schema.ts), and an SDK Participant with its handlers.
 import { Pool } from 'pg';
-import { Participant, type ParticipantKafka, type ParticipantLogger, type ParticipantLogLevel, type SomeStepHandler } from '@saga-coordinator/participant';
+import { isRetriable, Participant, type ParticipantKafka, type ParticipantLogger, type ParticipantLogLevel, type SomeStepHandler } from '@saga-coordinator/participant';
 import { migrateBusinessSchema } from '../business-schema';
 import { reliable, type FlakinessPolicy } from '../flakiness';
 import type { ParticipantName } from '../order';
@@ -37,7 +37,16 @@ export async function startExampleParticipant(name: ParticipantName, options: Ex
   const pool = new Pool({ connectionString: options.databaseUrl, max: 12, application_name: `example-${name}` });
   pool.on('error', () => undefined); // an idle connection dropped by the server; the next checkout reconnects
   try {
-    await migrateBusinessSchema(pool, name);
+    // A database that is down or restarting is waited for, as the SDK's start() does.
+    for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        await migrateBusinessSchema(pool, name);
+        break;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
     const participant = new Participant({
       name,
       kafka: options.kafka,

@@ -11,3 +11,4 @@ export { NULL_COMPENSATION_OUTPUT } from './reply-builder';
 export { KafkaBus, type KafkaBusOptions } from './kafka/kafka-bus';
 export type { JsonValue, JsonObject } from './protocol/json';
 export type { CommandMessage, ReplyMessage } from './protocol/protocol';
+export { isRetriable } from './retriable';

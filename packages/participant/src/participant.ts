@@ -17,7 +17,9 @@ import { CommandConsumer } from './command-consumer';
 import { StatelessCommandProcessor, type CommandProcessor } from './command-processor';
 import { HandlerRegistry, type AnyStepHandler } from './handler-registry';
 import { ParticipantStateError } from './participant-errors';
+import { describeError } from './participant-logger';
 import { migrateParticipantSchema } from './participant-migrations';
+import { isRetriable } from './retriable';
 import { compileParticipantOptions, type CompiledParticipantOptions, type ParticipantOptions } from './participant-options';
 import type { SomeStepHandler, StepHandler } from './step-handler';
 
@@ -55,45 +57,65 @@ export class Participant {
     return this.pool;
   }
 
-  /** Migrates the barrier table, provisions the command topic if missing, and starts consuming. */
+  /**
+   * Migrates the barrier table, provisions the command topic if missing, and starts
+   * consuming. A database or broker that is down (or restarting) is waited for, with a
+   * warning each time, rather than failing: an outage is a pause. Other errors (a wrong
+   * password, a bad option) are thrown.
+   */
   async start(): Promise<void> {
     if (this.state !== 'created') throw new ParticipantStateError(`participant '${this.name}' was already started`);
     this.state = 'starting';
+    for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        await this.open();
+        if (this.state !== 'starting') {
+          await this.close();
+          return;
+        }
+        this.state = 'running';
+        return;
+      } catch (err) {
+        await this.close();
+        if (!isRetriable(err) || this.state !== 'starting') {
+          this.state = 'stopped';
+          throw err;
+        }
+        this.options.logger.warn('the database or Kafka is not available yet; waiting to start', { ...describeError(err), retryInMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async open(): Promise<void> {
     const o = this.options;
     const log = o.logger;
-    try {
-      this.pool = this.openPool();
-      if (this.pool && o.migrate) {
-        const { applied } = await migrateParticipantSchema(this.pool);
-        if (applied.length > 0) log.info('applied participant migrations', { applied });
-      }
-      this.bus = await this.openBus();
-      const topics = topicNames(o.topicPrefix);
-      const commandTopic = topics.commands(o.name);
-      await this.bus.ensureTopics([commandTopic, topics.deadLetter].map((topic) => ({ topic, partitions: o.topicPartitions, replicationFactor: o.topicReplicationFactor })));
-      const processorOptions = { participant: o.name, skipExpiredExecutes: o.skipExpiredExecutes, logger: log, now: () => Date.now() };
-      const processor: CommandProcessor = this.pool
-        ? new BarrierCommandProcessor(this.pool, this.registry, processorOptions)
-        : new StatelessCommandProcessor(this.registry, processorOptions);
-      this.consumer = new CommandConsumer(this.bus, processor, {
-        participant: o.name,
-        groupId: o.groupId,
-        commandTopic,
-        deadLetterTopic: topics.deadLetter,
-        partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
-        sagasPerPartition: o.sagasPerPartition,
-        commandsPerTransaction: o.commandsPerTransaction,
-        sessionTimeoutMs: o.sessionTimeoutMs,
-        logger: log,
-      });
-      await this.consumer.start();
-      this.state = 'running';
-      log.info('participant started', { topic: commandTopic, groupId: o.groupId, barrier: Boolean(this.pool), handlers: this.registry.commandTypes() });
-    } catch (err) {
-      await this.close();
-      this.state = 'stopped';
-      throw err;
+    this.pool = this.openPool();
+    if (this.pool && o.migrate) {
+      const { applied } = await migrateParticipantSchema(this.pool);
+      if (applied.length > 0) log.info('applied participant migrations', { applied });
     }
+    this.bus = await this.openBus();
+    const topics = topicNames(o.topicPrefix);
+    const commandTopic = topics.commands(o.name);
+    await this.bus.ensureTopics([commandTopic, topics.deadLetter].map((topic) => ({ topic, partitions: o.topicPartitions, replicationFactor: o.topicReplicationFactor })));
+    const processorOptions = { participant: o.name, skipExpiredExecutes: o.skipExpiredExecutes, logger: log, now: () => Date.now() };
+    const processor: CommandProcessor = this.pool
+      ? new BarrierCommandProcessor(this.pool, this.registry, processorOptions)
+      : new StatelessCommandProcessor(this.registry, processorOptions);
+    this.consumer = new CommandConsumer(this.bus, processor, {
+      participant: o.name,
+      groupId: o.groupId,
+      commandTopic,
+      deadLetterTopic: topics.deadLetter,
+      partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+      sagasPerPartition: o.sagasPerPartition,
+      commandsPerTransaction: o.commandsPerTransaction,
+      sessionTimeoutMs: o.sessionTimeoutMs,
+      logger: log,
+    });
+    await this.consumer.start();
+    log.info('participant started', { topic: commandTopic, groupId: o.groupId, barrier: Boolean(this.pool), handlers: this.registry.commandTypes() });
   }
 
   /** Stops consuming (the running batch finishes and its replies go out), then closes what start() opened. Idempotent. */

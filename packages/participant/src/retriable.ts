@@ -1,7 +1,8 @@
 // The one place that decides whether an error is transient: retrying the same work later
 // may succeed (a dependency is down or busy), as opposed to deterministic (the same input
-// fails the same way: a bug, a corrupt row, a constraint). The engine's loops retry the
-// first kind in place and isolate the second; the API answers 503 for the first.
+// fails the same way: a bug, a corrupt row, a constraint). The coordinator's loops retry
+// the first kind in place and isolate the second, its API answers 503 for the first, and
+// a participant starting during an outage waits for it. Shared by the coordinator and the SDK.
 
 // PostgreSQL SQLSTATEs: connection exceptions, server shutting down / crash shutdown /
 // cannot connect now, too many connections, out of memory / disk, serialization failure,
