@@ -142,7 +142,9 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   for (let r = 1; r <= options.replicas; r++) {
     const port = await freePort();
     const name = `coordinator-${r}`;
-    children.start({ name, args: [join('dist', 'main.js')], env: coordinatorEnv({ databaseUrl: dbs.urls[coordinatorDb], brokers: infra.brokers, prefix, partitions: options.partitions, port }) });
+    // BENCH_CPU_PROF_DIR: write a V8 CPU profile of each replica there when it exits (--cpu-prof is refused in NODE_OPTIONS).
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    children.start({ name, args: [...profile, join('dist', 'main.js')], env: coordinatorEnv({ databaseUrl: dbs.urls[coordinatorDb], brokers: infra.brokers, prefix, partitions: options.partitions, port }) });
     coordinators.push({ name, port });
   }
   for (const c of coordinators) await waitUntil(`${c.name} to be ready`, 120_000, () => crashed, () => coordinatorReady(c.port));

@@ -21,7 +21,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { JsonValue } from './protocol/json';
 import type { CommandMessage, ReplyError, ReplyMessage } from './protocol/protocol';
-import { findBarrierRow, insertBarrierRow, settleBarrierRow, type BarrierKey, type BarrierRow } from './barrier.repository';
+import { barrierKeyText, findBarrierRow, findBarrierRows, insertBarrierRow, insertBarrierRows, settleBarrierRow, settleBarrierRows, type BarrierKey, type BarrierRow } from './barrier.repository';
 import { compensationPayload, handlerContext } from './handler-context';
 import { invokeCompensate, invokeExecute } from './handler-invocation';
 import type { HandlerRegistry } from './handler-registry';
@@ -51,6 +51,91 @@ export class BarrierCommandProcessor implements CommandProcessor {
   }
 
   async processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+    if (commands.length > 1 && commands.every((c) => c.action === 'execute') && new Set(commands.map((c) => `${c.sagaId}|${c.step}`)).size === commands.length) {
+      const fast = await this.tryAllSucceed(commands);
+      if (fast) return fast;
+    }
+    return this.processEach(commands);
+  }
+
+  /**
+   * The common case of a chunk, in a handful of statements: executes of distinct steps
+   * whose handlers all succeed. One insert of every barrier row, the handlers with no
+   * savepoint between them, one update settling the rows, one commit. As soon as anything
+   * else happens (a handler fails or asks to retry, a deadline passed, no handler) it
+   * rolls back — every handler's writes with it — and answers undefined: the caller then
+   * takes the careful path, a savepoint per command, where the handlers run again. (As a
+   * redelivered command would: handlers must keep their effects in the transaction.)
+   */
+  private async tryAllSucceed(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[] | undefined> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch {
+      return undefined;
+    }
+    let committing = false;
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
+    try {
+      await client.query('begin');
+      const keys: BarrierKey[] = commands.map((c) => ({ sagaId: c.sagaId, step: c.step, action: 'execute' }));
+      const inserted = await insertBarrierRows(client, commands.map((c, i) => ({ key: keys[i], state: 'PENDING', commandId: c.messageId })));
+      const replies: (ReplyMessage | undefined)[] = new Array(commands.length);
+      const settled: { key: BarrierKey; state: 'APPLIED'; output: JsonValue | null; error: null }[] = [];
+      const decidedBefore: number[] = [];
+      for (let i = 0; i < commands.length; i++) {
+        const command = commands[i];
+        if (!inserted.has(barrierKeyText(keys[i]))) {
+          decidedBefore.push(i);
+          continue;
+        }
+        const handler = this.registry.find('execute', command.commandType);
+        const expired = this.options.skipExpiredExecutes && Date.parse(command.deadlineAt) < this.options.now();
+        if (!handler || expired || this.registry.inputProblems(handler, command.payload)) return await this.abandon(client);
+        const result = await invokeExecute(handler, command.payload, handlerContext(command, this.options.participant, this.log, client));
+        if (result.kind !== 'success') return await this.abandon(client);
+        const output = result.output ?? null;
+        settled.push({ key: keys[i], state: 'APPLIED', output, error: null });
+        replies[i] = replyFromBarrier(command, { ...keys[i], state: 'APPLIED', output, error: null, commandId: command.messageId });
+      }
+      if (decidedBefore.length > 0) {
+        const rows = await findBarrierRows(client, decidedBefore.map((i) => keys[i]));
+        for (const i of decidedBefore) {
+          const row = rows.get(barrierKeyText(keys[i]));
+          if (!row) return await this.abandon(client);
+          this.log.debug('duplicate command: answering from the barrier', { messageId: commands[i].messageId, state: row.state });
+          replies[i] = replyFromBarrier(commands[i], row);
+        }
+      }
+      await settleBarrierRows(client, settled);
+      committing = settled.length > 0;
+      await client.query(committing ? 'commit' : 'rollback');
+      return replies;
+    } catch (err) {
+      broken ??= err instanceof Error ? err : new Error(String(err));
+      await client.query('rollback').catch(() => undefined);
+      if (committing) {
+        this.log.error('commit failed with an unknown outcome; not replying', { commands: commands.length, ...describeError(err) });
+        return commands.map(() => undefined);
+      }
+      return undefined;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  private async abandon(client: PoolClient): Promise<undefined> {
+    await client.query('rollback');
+    return undefined;
+  }
+
+  /** The careful path: a savepoint per command, so each is decided and rolled back on its own. */
+  private async processEach(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();

@@ -210,3 +210,55 @@ describe('participant barrier (real PostgreSQL)', () => {
     }
   });
 });
+
+// A chunk of commands is one transaction: executes whose handlers all succeed take the fast path
+// (no savepoints); anything else makes the chunk go command by command, each on its own.
+describe('the barrier on a chunk of commands', () => {
+  let f: BarrierFixture;
+
+  beforeAll(async () => {
+    f = await startBarrierFixture();
+  });
+
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('applies a chunk of executes that all succeed, answering duplicates from their rows', async () => {
+    const p = f.processor();
+    const [a, b, c] = ['chunk-a', 'chunk-b', 'chunk-c'];
+    const first = await p.process(command(a, 'execute'));
+    const before = f.calls.execute;
+    const replies = await p.processBatch([command(a, 'execute', 2), command(b, 'execute'), command(c, 'execute')]);
+    expect(replies.map((r) => r?.outcome)).toEqual(['success', 'success', 'success']);
+    expect(replies[0]?.output).toEqual(first?.output);
+    expect(f.calls.execute - before).toBe(2);
+    for (const id of [a, b, c]) expect(await f.barrierRows(id)).toEqual([{ step: 'reserveCredit', action: 'execute', state: 'APPLIED' }]);
+    expect((await f.ledger(b)).map((l) => l.kind)).toEqual(['reserve']);
+  });
+
+  it('one handler failing sends the whole chunk the careful way: its writes are undone alone, the others commit once', async () => {
+    const p = f.processor();
+    const [ok1, bad, ok2] = ['careful-1', 'careful-2', 'careful-3'];
+    const replies = await p.processBatch([
+      command(ok1, 'execute'),
+      command(bad, 'execute', 1, { payload: { account: 'a-1', amount: 500 } }),
+      command(ok2, 'execute'),
+    ]);
+    expect(replies.map((r) => r?.outcome)).toEqual(['success', 'failure', 'success']);
+    expect(await f.barrierRows(bad)).toEqual([{ step: 'reserveCredit', action: 'execute', state: 'FAILED' }]);
+    expect(await f.ledger(bad)).toEqual([]);
+    // The fast attempt was rolled back, so each succeeding handler's write exists once.
+    expect((await f.ledger(ok1)).map((l) => l.kind)).toEqual(['reserve']);
+    expect((await f.ledger(ok2)).map((l) => l.kind)).toEqual(['reserve']);
+  });
+
+  it('a handler asking to retry in a chunk records nothing for it and applies the others', async () => {
+    const p = f.processor();
+    f.behaviour.set('busy-2', 'retry');
+    const replies = await p.processBatch([command('busy-1', 'execute'), command('busy-2', 'execute')]);
+    expect(replies.map((r) => r?.outcome)).toEqual(['success', 'retry']);
+    expect(await f.barrierRows('busy-2')).toEqual([]);
+    expect(await f.barrierRows('busy-1')).toEqual([{ step: 'reserveCredit', action: 'execute', state: 'APPLIED' }]);
+  });
+});
