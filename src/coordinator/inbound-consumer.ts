@@ -16,6 +16,9 @@ import { OffsetTracker } from './offset-tracker';
 import { isRetriable } from '@saga-coordinator/participant';
 import type { SagaEngine } from './saga-engine';
 
+/** Offsets are committed at most this often (see commitReady). */
+const COMMIT_EVERY_MS = 20;
+
 /** The first kilobytes of a dead-lettered value kept in the dead_letters table. */
 const EXCERPT_CHARS = 4_000;
 
@@ -153,13 +156,21 @@ export class InboundConsumer {
     };
   }
 
-  /** Commits what became durable; one commit request at a time, the next one takes everything that came meanwhile. */
+  /**
+   * Commits what became durable: one commit request at a time, at most one every
+   * COMMIT_EVERY_MS, each taking everything that became durable meanwhile. (A request per
+   * applied batch cost the broker and this process a round trip each under load; a
+   * redelivery after a crash only grows by what the interval holds, and the inbox dedupes it.)
+   */
   private async commitReady(): Promise<void> {
     if (this.committing || !this.subscription) return;
     this.committing = true;
     try {
       for (let offsets = this.offsets.committable(); offsets.length > 0; offsets = this.offsets.committable()) {
+        const began = Date.now();
         await this.subscription.commit(offsets);
+        const wait = COMMIT_EVERY_MS - (Date.now() - began);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
     } catch (err) {
       this.onError(err as Error);

@@ -91,7 +91,7 @@ export function hasWrites(w: EngineWrites): boolean {
 }
 
 /** The statement, as a pure function of the writes (unit-tested as SQL text and parameters). */
-export function engineWritesQuery(w: EngineWrites): { text: string; values: unknown[] } {
+export function engineWritesQuery(w: EngineWrites): { name: string; text: string; values: unknown[] } {
   const values: unknown[] = [];
   const param = (v: unknown): string => {
     values.push(v);
@@ -190,14 +190,15 @@ export function engineWritesQuery(w: EngineWrites): { text: string; values: unkn
     w.updates.length > 0 ? '(select count(*) from updated)::int as updated' : '0 as updated',
     w.outbox.length > 0 ? '(select id from batch)::text as batch_id' : 'null::text as batch_id',
   ].join(', ');
-  return { text: `with ${ctes.length > 0 ? ctes.join(',\n') : 'nothing as (select 1)'}\nselect ${select}`, values };
+  // Named, so each connection parses and plans each shape of the statement once (prepared statements).
+  const shape = ctes.map((c) => c.slice(0, c.indexOf(' as ('))).join('+') || 'nothing';
+  return { name: `engine-writes:${shape}`, text: `with ${ctes.length > 0 ? ctes.join(',\n') : 'nothing as (select 1)'}\nselect ${select}`, values };
 }
 
 /** Runs the writes; throws when an instance's row_version moved (another transaction advanced it). Returns the outbox batch id. */
 export async function writeEngineBatch(db: Queryable, w: EngineWrites): Promise<{ outboxBatchId: string | null }> {
   if (!hasWrites(w)) return { outboxBatchId: null };
-  const { text, values } = engineWritesQuery(w);
-  const res = await db.query<{ updated: number; batch_id: string | null }>(text, values);
+  const res = await db.query<{ updated: number; batch_id: string | null }>(engineWritesQuery(w));
   const row = res.rows[0];
   if (row.updated !== w.updates.length) {
     throw new ConcurrentUpdateError(`${w.updates.length - row.updated} of ${w.updates.map((u) => u.sagaId).join(', ')}`);

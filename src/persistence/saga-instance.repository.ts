@@ -102,15 +102,16 @@ export interface NewSagaInstance {
  */
 export async function insertSagaInstances(db: Queryable, sagas: NewSagaInstance[]): Promise<Set<string>> {
   if (sagas.length === 0) return new Set();
-  const res = await db.query<{ saga_id: string }>(
-    `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_at, next_due_participant, trace_context)
+  const res = await db.query<{ saga_id: string }>({
+    name: 'insert-saga-instances',
+    text: `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_at, next_due_participant, trace_context)
      select saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state,
             to_timestamp(next_due_ms / 1000.0), next_due_participant, trace_context
        from json_to_recordset($1::json) as t(saga_id uuid, definition_name text, definition_version int, status text, business_key text,
                                              idempotency_key text, input jsonb, state jsonb, next_due_ms double precision, next_due_participant text, trace_context text)
      on conflict (idempotency_key) do nothing
      returning saga_id`,
-    [
+    values: [
       JSON.stringify(
         sagas.map((s) => ({
           saga_id: s.sagaId,
@@ -127,7 +128,7 @@ export async function insertSagaInstances(db: Queryable, sagas: NewSagaInstance[
         })),
       ),
     ],
-  );
+  });
   return new Set(res.rows.map((r) => r.saga_id));
 }
 
@@ -187,23 +188,25 @@ export async function lockSagaInstances(db: Queryable, sagaIds: string[]): Promi
  * in saga_id order.
  */
 export async function lockDueSagas(db: Queryable, horizon: number, heldBack: string[], limit: number): Promise<LockedSaga[]> {
-  const res = await db.query<LockedRow>(
-    `select ${LOCKED_COLUMNS} from saga_instances
+  const res = await db.query<LockedRow>({
+    name: 'lock-due-sagas',
+    text: `select ${LOCKED_COLUMNS} from saga_instances
       where next_due_at <= to_timestamp($1 / 1000.0) and quarantine is null
         and (next_due_participant is null or not (next_due_participant = any($2::text[])))
       order by next_due_at
       limit $3
       for update skip locked`,
-    [horizon, heldBack, limit],
-  );
+    values: [horizon, heldBack, limit],
+  });
   return res.rows.map(toLocked);
 }
 
 /** When the earliest timer of any saga that can fire is due (epoch ms), or null. */
 export async function earliestDueAt(db: Queryable): Promise<number | null> {
-  const res = await db.query<{ due: string | null }>(
-    'select (extract(epoch from min(next_due_at)) * 1000)::float8::text as due from saga_instances where next_due_at is not null and quarantine is null',
-  );
+  const res = await db.query<{ due: string | null }>({
+    name: 'earliest-due',
+    text: 'select (extract(epoch from min(next_due_at)) * 1000)::float8::text as due from saga_instances where next_due_at is not null and quarantine is null',
+  });
   return res.rows[0]?.due == null ? null : Number(res.rows[0].due);
 }
 
@@ -219,8 +222,9 @@ export async function recordRepliesAndLockSagas(
   sagaIds: string[],
 ): Promise<{ fresh: Set<string>; locked: Map<string, LockedSaga> }> {
   const sorted = [...messages].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
-  const res = await db.query<{ fresh: string[]; sagas: LockedRow[] }>(
-    `with fresh as (
+  const res = await db.query<{ fresh: string[]; sagas: LockedRow[] }>({
+    name: 'replies-and-locks',
+    text: `with fresh as (
        insert into inbox (message_id, saga_id)
        select message_id, saga_id from json_to_recordset($1::json) as t(message_id text, saga_id uuid)
        on conflict (message_id) do nothing
@@ -230,8 +234,8 @@ export async function recordRepliesAndLockSagas(
      locked as (select ${LOCKED_COLUMNS} from saga_instances where saga_id = any($2::uuid[]) and (select count(*) from fresh) >= 0 order by saga_id for update)
      select (select coalesce(json_agg(message_id), '[]'::json) from fresh) as fresh,
             (select coalesce(json_agg(locked), '[]'::json) from locked) as sagas`,
-    [JSON.stringify(sorted.map((m) => ({ message_id: m.messageId, saga_id: m.sagaId }))), sagaIds],
-  );
+    values: [JSON.stringify(sorted.map((m) => ({ message_id: m.messageId, saga_id: m.sagaId }))), sagaIds],
+  });
   const row = res.rows[0];
   return { fresh: new Set(row.fresh), locked: new Map(row.sagas.map((r) => [r.saga_id, toLocked(r)])) };
 }
