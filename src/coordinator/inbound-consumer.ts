@@ -55,6 +55,7 @@ export class InboundConsumer {
     subscription.pause();
     const deadline = Date.now() + this.options.stopGraceMs;
     while (this.offsets.unfinished > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.committed;
     await this.commitReady();
     await subscription.stop();
     this.subscription = undefined;
@@ -73,11 +74,14 @@ export class InboundConsumer {
     work.then(
       () => {
         done();
-        void this.commitReady();
+        if (!this.committing) this.committed = this.commitReady();
       },
       (err: Error) => this.onError(err),
     );
   }
+
+  /** The commit loop under way, if any (stop waits for it). */
+  private committed: Promise<void> = Promise.resolve();
 
   private async handleReplies(messages: InboundMessage[]): Promise<void> {
     const deadLetters: DeadLetter[] = [];
