@@ -76,9 +76,10 @@ export function unstorableJsonProblems(value: unknown, options: StorableJsonOpti
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   const maxProblems = options.maxProblems ?? 20;
   const problems: JsonProblem[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: options.path ?? '', depth: 0 }];
+  // `top` is the path of the outermost member holding the value: too deep a nesting is reported there, not 64 levels down.
+  const stack: { value: unknown; path: string; depth: number; top: string }[] = [{ value, path: options.path ?? '', depth: 0, top: options.path ?? '' }];
   while (stack.length > 0 && problems.length < maxProblems) {
-    const { value: v, path, depth } = stack.pop()!;
+    const { value: v, path, depth, top } = stack.pop()!;
     if (typeof v === 'string') {
       const reason = unstorableStringReason(v);
       if (reason) problems.push({ path, message: reason });
@@ -86,12 +87,13 @@ export function unstorableJsonProblems(value: unknown, options: StorableJsonOpti
       if (!Number.isFinite(v)) problems.push({ path, message: 'must be a finite number (it does not fit a 64-bit floating point number)' });
     } else if (typeof v === 'object' && v !== null) {
       if (depth + 1 > maxDepth) {
-        problems.push({ path, message: `nests arrays and objects deeper than ${maxDepth} levels` });
+        problems.push({ path: top, message: `nests arrays and objects deeper than ${maxDepth} levels` });
         continue;
       }
-      const children: { value: unknown; path: string; depth: number }[] = [];
+      const children: { value: unknown; path: string; depth: number; top: string }[] = [];
+      const child = (item: unknown, childPath: string) => children.push({ value: item, path: childPath, depth: depth + 1, top: depth === 0 ? childPath : top });
       if (Array.isArray(v)) {
-        v.forEach((item, index) => children.push({ value: item, path: `${path}[${index}]`, depth: depth + 1 }));
+        v.forEach((item, index) => child(item, `${path}[${index}]`));
       } else {
         for (const [key, item] of Object.entries(v)) {
           const reason = unstorableStringReason(key);
@@ -99,7 +101,7 @@ export function unstorableJsonProblems(value: unknown, options: StorableJsonOpti
             problems.push({ path, message: `has a property name that ${reason}` });
             continue;
           }
-          children.push({ value: item, path: childPath(path, key), depth: depth + 1 });
+          child(item, memberPath(path, key));
         }
       }
       // Reversed onto the stack, so problems come out in document order.
@@ -109,7 +111,7 @@ export function unstorableJsonProblems(value: unknown, options: StorableJsonOpti
   return problems.slice(0, maxProblems);
 }
 
-function childPath(parent: string, key: string): string {
+function memberPath(parent: string, key: string): string {
   if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
   return `${parent}[${JSON.stringify(key)}]`;
 }

@@ -84,7 +84,7 @@ describe('POST /v1/sagas', () => {
         { field: 'businessKey', message: 'businessKey must be longer than or equal to 1 characters' },
       ]),
     );
-    expect(res.body.errors).toHaveLength(5); // version also breaks its minimum
+    expect(res.body.errors).toHaveLength(6); // version also breaks its minimum and maximum
     const key = await api.as('operator').post('/v1/sagas', { definition: def.name, input: {} }).set('Idempotency-Key', 'k'.repeat(201)).expect(400);
     expect(key.body.errors).toEqual([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-200 printable ASCII characters' }]);
   });
