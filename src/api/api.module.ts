@@ -13,10 +13,11 @@ import { SagaOperationsService } from './operations/saga-operations.service';
 import { SagaQueryService } from './sagas/saga-query.service';
 import { SagaStartService } from './sagas/saga-start.service';
 import { SagasController } from './sagas/sagas.controller';
+import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
 
 @Module({
   imports: [CoordinatorModule],
   controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController],
-  providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService],
+  providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, NoQueryParametersGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService],
 })
 export class ApiModule {}
