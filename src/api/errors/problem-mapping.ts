@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import { CoordinatorError, InvalidSagaInputError } from '../../coordinator/coordinator-errors';
 import { InvalidDefinitionError, SagaError } from '../../core/errors';
 import { ApiError, FieldError } from './api-errors';
+import { withoutSubmittedValues } from './submitted-values';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -70,8 +71,13 @@ export function problem(status: number, code: string, detail: string, extra: Par
   return { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
-export function mapErrorToProblem(err: unknown, instance?: string): MappedProblem {
+/**
+ * The problem document for an error. `submitted` are the strings the request carried
+ * (see submitted-values.ts): the texts of domain errors may quote them, so they are scrubbed.
+ */
+export function mapErrorToProblem(err: unknown, instance?: string, submitted: string[] = []): MappedProblem {
   const mapped = map(err);
+  if (err instanceof SagaError || err instanceof CoordinatorError) mapped.problem = withoutSubmittedValues(mapped.problem, submitted);
   if (instance !== undefined) mapped.problem.instance = instance;
   return mapped;
 }

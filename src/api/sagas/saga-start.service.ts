@@ -42,8 +42,7 @@ export class SagaStartService {
       actor: principal.actor,
     });
     if (!result.created && !isSameRequest(result, body)) {
-      const what = headerKey !== undefined ? `Idempotency-Key '${headerKey}'` : `business key '${body.businessKey}' of definition '${body.definition}'`;
-      throw new IdempotencyKeyConflictError(result.saga.sagaId, what);
+      throw new IdempotencyKeyConflictError(result.saga.sagaId, headerKey !== undefined ? 'the Idempotency-Key' : 'the business key');
     }
     return result;
   }
