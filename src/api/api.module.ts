@@ -1,9 +1,11 @@
 // The REST API under /v1: controllers, the services behind them, and API keys.
 import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { CoordinatorModule } from '../coordinator/coordinator.module';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyService } from './auth/api-key.service';
+import { AuthFailureLimiter } from './auth/auth-failure-limiter';
 import { FirstApiKey } from './auth/first-api-key';
 import { JsonBodyGuard } from './auth/json-body.guard';
 import { DefinitionsController } from './definitions/definitions.controller';
@@ -18,6 +20,16 @@ import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
 @Module({
   imports: [CoordinatorModule],
   controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController],
-  providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, NoQueryParametersGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService],
+  providers: [
+    { provide: AuthFailureLimiter, inject: [AppConfig], useFactory: (config: AppConfig) => new AuthFailureLimiter({ perMinute: config.API_AUTH_FAILURES_PER_MINUTE }) },
+    ApiKeyService,
+    ApiKeyGuard,
+    JsonBodyGuard,
+    NoQueryParametersGuard,
+    FirstApiKey,
+    SagaStartService,
+    SagaQueryService,
+    SagaOperationsService,
+  ],
 })
 export class ApiModule {}

@@ -60,6 +60,18 @@ export class RoleForbiddenError extends ApiError {
   }
 }
 
+/** Too many failed authentications from one client address (see AuthFailureLimiter); successful ones are never refused. */
+export class TooManyFailedAuthenticationsError extends ApiError {
+  readonly status = 429;
+  readonly code = 'TOO_MANY_FAILED_AUTHENTICATIONS';
+  override readonly name = 'TooManyFailedAuthenticationsError';
+  override readonly headers: Record<string, string>;
+  constructor(retryAfterSeconds: number) {
+    super(`too many requests with a missing or wrong API key from this address; retry in ${retryAfterSeconds} s with a valid key`);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
 /** A route without a declared role: denied rather than left open. */
 export class RouteNotAuthorizedError extends ApiError {
   readonly status = 403;

@@ -23,6 +23,8 @@ describe('loadConfig', () => {
     expect(config.MIGRATE_ON_START).toBe(false);
     expect(config.HTTP_PORT).toBe(8080);
     expect(config.kafkaBrokerList).toEqual(['k1:9092', 'k2:9093']);
+    expect(loadConfig({}).API_AUTH_FAILURES_PER_MINUTE).toBe(60);
+    expect(loadConfig({ API_AUTH_FAILURES_PER_MINUTE: '600' }).API_AUTH_FAILURES_PER_MINUTE).toBe(600);
   });
 
   it.each([
@@ -41,6 +43,8 @@ describe('loadConfig', () => {
     ['KAFKA_CONSUMER_GROUP', 'bad/group', /letters, digits/],
     ['DATABASE_POOL_SIZE', '-3', /not be less than 1/],
     ['KAFKA_SASL_MECHANISM', 'kerberos', /one of the following values/],
+    ['API_AUTH_FAILURES_PER_MINUTE', '0', /not be less than 1/],
+    ['API_AUTH_FAILURES_PER_MINUTE', 'lots', /integer/],
   ])('rejects %s=%s with a message naming the variable', (variable, value, message) => {
     const problems = problemsOf({ [variable]: value });
     expect(problems).toHaveLength(1);
