@@ -4,8 +4,8 @@
 // an input index got, so the driver can match lifecycle events to its start times.
 import type { Pool } from 'pg';
 import type { SagaDefinition } from '../src/core/saga-definition';
-import { KafkaBus } from '../src/messaging/kafka-bus';
-import { Participant, success } from '../src/participant';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { Participant, success } from '@saga-coordinator/participant';
 
 export interface BenchInput {
   i: number;

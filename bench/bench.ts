@@ -18,9 +18,8 @@ import { createThrowawayDatabases } from '../examples/order-fulfilment/demo/demo
 import { loadConfig } from '../src/config/app-config';
 import { readLocalInfraEnv } from '../src/config/local-infra-env';
 import { SagaDefinitionService } from '../src/coordinator/saga-definition.service';
-import type { LifecycleEventMessage, StartSagaMessage } from '../src/core/protocol';
-import { KafkaBus } from '../src/messaging/kafka-bus';
-import { topicNames } from '../src/messaging/topic-names';
+import { type LifecycleEventMessage, type StartSagaMessage, topicNames } from '@saga-coordinator/participant/protocol';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { benchDefinition, startBenchParticipants } from './bench-participants';
 import { parseBenchOptions, type BenchOptions } from './bench-options';
 import { summarize, type LatencySummary } from './latency-stats';

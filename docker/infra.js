@@ -8,10 +8,17 @@
 //   node docker/infra.js status
 //
 // Order of preference, PostgreSQL: DATABASE_URL if it answers; 127.0.0.1:5432;
-// a private cluster (initdb) on port 55432 where PostgreSQL binaries exist.
+// a private cluster (initdb) on port 55432 where PostgreSQL binaries exist. Only the
+// default database (saga_coordinator) is created; another name in DATABASE_URL must
+// exist already, so that a typo is reported rather than silently created.
 // Kafka: KAFKA_BROKERS if it answers; 127.0.0.1:9092 if it answers; the compose
 // file in docker/ where a Docker engine answers; else a single-node KRaft broker
-// run from Apache Kafka jars that Maven resolves from Maven Central.
+// run from Apache Kafka jars that Maven resolves from Maven Central. The probes use
+// the coordinator's TLS and SASL settings (DATABASE_SSL, KAFKA_SSL, KAFKA_SASL_*).
+//
+// .local/infra.env records only what this script found or started: a value given in
+// DATABASE_URL or KAFKA_BROKERS is used, never recorded, so that preparing a second
+// coordinator with its own variables does not redirect the first one.
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -35,6 +42,30 @@ class InfraError extends Error {}
 
 function log(message) {
   process.stdout.write(`[infra] ${message}\n`);
+}
+
+/** The coordinator's reading of a boolean variable (src/config/app-config.ts). */
+function envFlag(env, name) {
+  return ['true', '1', 'yes'].includes(String(env[name] ?? '').trim().toLowerCase());
+}
+
+/** pg client options for a probe: the coordinator's DATABASE_SSL rule (TLS, certificate verified). */
+function pgProbeOptions(url, env = process.env) {
+  return { connectionString: url, connectionTimeoutMillis: 2000, ssl: envFlag(env, 'DATABASE_SSL') ? { rejectUnauthorized: true } : undefined };
+}
+
+/** kafkajs options for a probe: the coordinator's KAFKA_SSL and KAFKA_SASL_* settings. */
+function kafkaProbeOptions(brokers, timeoutMs, env = process.env) {
+  const mechanism = env.KAFKA_SASL_MECHANISM;
+  return {
+    clientId: 'saga-infra-probe',
+    brokers: brokers.split(',').map((b) => b.trim()),
+    ssl: envFlag(env, 'KAFKA_SSL'),
+    sasl: mechanism ? { mechanism, username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' } : undefined,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  };
 }
 
 function redact(url) {
@@ -81,7 +112,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function pgAnswers(url) {
   const { Client } = require('pg');
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  const client = new Client(pgProbeOptions(url));
   try {
     await client.connect();
     await client.query('select 1');
@@ -95,21 +126,36 @@ async function pgAnswers(url) {
   }
 }
 
+function databaseName(url) {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || DEFAULT_DATABASE;
+}
+
+/** How to create a database by hand, for a message (createdb ships with every PostgreSQL client). */
+function createDatabaseHint(url) {
+  const u = new URL(url);
+  const user = u.username ? ` -U ${decodeURIComponent(u.username)}` : '';
+  return `createdb -h ${u.hostname} -p ${u.port || 5432}${user} ${databaseName(url)}`;
+}
+
 async function ensureDatabase(url) {
   const { Client } = require('pg');
-  const target = new URL(url);
-  const dbName = decodeURIComponent(target.pathname.replace(/^\//, '')) || DEFAULT_DATABASE;
+  const dbName = databaseName(url);
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3000 });
+  const client = new Client({ ...pgProbeOptions(admin.toString()), connectionTimeoutMillis: 3000 });
   await client.connect();
   try {
     const exists = await client.query('select 1 from pg_database where datname = $1', [dbName]);
-    if (exists.rowCount === 0) {
-      // Identifiers cannot be bound as parameters; quote it as PostgreSQL does.
-      await client.query(`create database "${dbName.replace(/"/g, '""')}"`);
-      log(`created database ${dbName}`);
+    if (exists.rowCount > 0) return;
+    if (dbName !== DEFAULT_DATABASE) {
+      throw new InfraError(
+        `the database "${dbName}" named in DATABASE_URL=${redact(url)} does not exist. ` +
+          `infra:up creates only the default database ${DEFAULT_DATABASE}; create this one yourself (\`${createDatabaseHint(url)}\`), or correct its name in DATABASE_URL.`,
+      );
     }
+    // Identifiers cannot be bound as parameters; quote it as PostgreSQL does.
+    await client.query(`create database "${dbName.replace(/"/g, '""')}"`);
+    log(`created database ${dbName}`);
   } catch (err) {
     if (err.code !== '42P04') throw err; // created concurrently by another process
   } finally {
@@ -192,14 +238,7 @@ async function kafkaAnswers(brokers, timeoutMs = 3000) {
   const first = brokers.split(',')[0].trim();
   if (!(await tcpAnswers(first))) return false;
   const { Kafka, logLevel } = require('kafkajs');
-  const kafka = new Kafka({
-    clientId: 'saga-infra-probe',
-    brokers: brokers.split(',').map((b) => b.trim()),
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    retry: { retries: 0 },
-  });
+  const kafka = new Kafka({ ...kafkaProbeOptions(brokers, timeoutMs), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -305,7 +344,10 @@ async function startLocalKafka() {
 async function resolveKafka() {
   if (process.env.KAFKA_BROKERS) {
     const brokers = process.env.KAFKA_BROKERS;
-    if (!(await kafkaAnswers(brokers))) throw new InfraError(`KAFKA_BROKERS=${brokers} does not answer`);
+    if (!(await kafkaAnswers(brokers))) {
+      const security = envFlag(process.env, 'KAFKA_SSL') || process.env.KAFKA_SASL_MECHANISM ? ' (with the KAFKA_SSL / KAFKA_SASL_* settings given)' : '';
+      throw new InfraError(`KAFKA_BROKERS=${brokers} does not answer${security}`);
+    }
     log(`Kafka: using KAFKA_BROKERS ${brokers}`);
     return { brokers, source: 'KAFKA_BROKERS' };
   }
@@ -333,11 +375,22 @@ async function up() {
   const pg = await resolvePostgres();
   await ensureDatabase(pg.url);
   const kafka = await resolveKafka();
-  fs.writeFileSync(
-    INFRA_ENV,
-    `# written by docker/infra.js up; real environment variables win over these\nDATABASE_URL=${pg.url}\nKAFKA_BROKERS=${kafka.brokers}\n`,
-  );
+  const recorded = readInfraEnv();
+  if (pg.source !== 'DATABASE_URL') recorded.DATABASE_URL = pg.url;
+  if (kafka.source !== 'KAFKA_BROKERS') recorded.KAFKA_BROKERS = kafka.brokers;
+  const lines = Object.entries(recorded).map(([k, v]) => `${k}=${v}`);
+  fs.writeFileSync(INFRA_ENV, `# written by docker/infra.js up; real environment variables win over these\n${lines.join('\n')}\n`);
   log('ready');
+}
+
+function readInfraEnv() {
+  const out = {};
+  if (!fs.existsSync(INFRA_ENV)) return out;
+  for (const line of fs.readFileSync(INFRA_ENV, 'utf8').split('\n')) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
 }
 
 async function stopPid(pidFile, name) {
@@ -419,4 +472,6 @@ async function main() {
   }
 }
 
-main();
+if (require.main === module) main();
+
+module.exports = { DEFAULT_DATABASE, PRIVATE_PG_PORT, LOCAL_KAFKA, pgProbeOptions, kafkaProbeOptions, createDatabaseHint };

@@ -2,7 +2,7 @@
 // the project's migrator under a bookkeeping table and lock of their own.
 import { join } from 'node:path';
 import type { Pool } from 'pg';
-import { migrate, type MigrationResult } from '../../src/persistence/migrator';
+import { migrate, type MigrationResult } from '@saga-coordinator/participant/migrator';
 import type { ParticipantName } from './order';
 
 const LOCK_KEY = 7_415_230_290;

@@ -6,7 +6,7 @@
  * answers in time and it gives up without applying anything, so the coordinator retries
  * or, out of attempts, compensates a step that never happened (a null compensation).
  */
-import type { HandlerContext } from '../../src/participant';
+import type { HandlerContext } from '@saga-coordinator/participant';
 
 export type Misbehaviour = 'ok' | 'slow' | 'stall';
 

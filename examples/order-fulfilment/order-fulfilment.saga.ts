@@ -13,11 +13,14 @@ export interface OrderFulfilmentTiming {
   stepTimeoutMs?: number;
   /** Attempts of each step before the pivot. @default 3 */
   maxAttempts?: number;
+  /** Steps keep retrying at least this long, whatever the count (see RetryPolicy). @default the engine's default, ten minutes */
+  minRetryWindowMs?: number;
 }
 
 export function orderFulfilmentSaga(timing: OrderFulfilmentTiming = {}): SagaDefinition {
   const timeoutMs = timing.stepTimeoutMs ?? 3_000;
-  const before = { timeoutMs, retry: { maxAttempts: timing.maxAttempts ?? 3, initialBackoffMs: 100, maxBackoffMs: 1_000, multiplier: 2, jitter: 0.2 } };
+  const window = timing.minRetryWindowMs === undefined ? {} : { minRetryWindowMs: timing.minRetryWindowMs };
+  const before = { timeoutMs, retry: { maxAttempts: timing.maxAttempts ?? 3, initialBackoffMs: 100, maxBackoffMs: 1_000, multiplier: 2, jitter: 0.2, ...window } };
   const after = { timeoutMs, retry: { initialBackoffMs: 200, maxBackoffMs: 2_000, multiplier: 2, jitter: 0.2 } };
   const orderId = '$.input.orderId';
   return defineSaga(ORDER_FULFILMENT)

@@ -12,6 +12,8 @@ import { DefinitionsController } from './definitions/definitions.controller';
 import { BulkOperationsController } from './operations/bulk-operations.controller';
 import { SagaOperationsController } from './operations/saga-operations.controller';
 import { SagaOperationsService } from './operations/saga-operations.service';
+import { ParticipantsController } from './participants/participants.controller';
+import { ParticipantsService } from './participants/participants.service';
 import { SagaQueryService } from './sagas/saga-query.service';
 import { SagaStartService } from './sagas/saga-start.service';
 import { SagasController } from './sagas/sagas.controller';
@@ -19,7 +21,7 @@ import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
 
 @Module({
   imports: [CoordinatorModule],
-  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController],
+  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController, ParticipantsController],
   providers: [
     { provide: AuthFailureLimiter, inject: [AppConfig], useFactory: (config: AppConfig) => new AuthFailureLimiter({ perMinute: config.API_AUTH_FAILURES_PER_MINUTE }) },
     ApiKeyService,
@@ -30,6 +32,7 @@ import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
     SagaStartService,
     SagaQueryService,
     SagaOperationsService,
+    ParticipantsService,
   ],
 })
 export class ApiModule {}

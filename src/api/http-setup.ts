@@ -59,7 +59,8 @@ function serveOpenApi(app: INestApplication): void {
         'Start, watch and repair orchestrated sagas. Every /v1 endpoint needs an API key (Authorization: Bearer <key>, or X-API-Key) with the role named in its summary: viewer < operator < admin. Errors are application/problem+json with a stable `code`. See docs/api.md.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key' })
+      // Not addBearerAuth: it declares bearerFormat JWT, and our keys are opaque strings.
+      .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'an API key (an opaque string, not a JWT)' })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .build(),
   );

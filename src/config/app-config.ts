@@ -14,6 +14,28 @@ const toBool = ({ value }: { value: unknown }) => {
   return value;
 };
 
+/**
+ * One sentence per variable, whichever of its rules a value breaks: every rule of a
+ * variable carries the same message (class-validator would report each rule apart,
+ * e.g. "must be an integer number; must not be less than 0; ..." for HTTP_PORT=abc).
+ */
+function applyAll(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => decorators.forEach((decorate) => decorate(target, key));
+}
+
+function WholeNumber(min: number, max: number): PropertyDecorator {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return applyAll(Transform(toInt), IsInt({ message }), Min(min, { message }), Max(max, { message }));
+}
+
+function Flag(): PropertyDecorator {
+  return applyAll(Transform(toBool), IsBoolean({ message: 'must be true or false, 1 or 0, yes or no' }));
+}
+
+function OneOf(values: readonly string[]): PropertyDecorator {
+  return IsIn(values as string[], { message: `must be one of ${values.join(', ')}` });
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -24,15 +46,15 @@ export class AppConfig {
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/saga_coordinator';
 
   /** Size of the coordinator's connection pool. @default 10 */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @WholeNumber(1, 1000)
   DATABASE_POOL_SIZE = 10;
 
   /** Require TLS to PostgreSQL (certificate verified against the system CAs). @default false */
-  @Transform(toBool) @IsBoolean()
+  @Flag()
   DATABASE_SSL = false;
 
   /** Apply pending migrations at start. @default true */
-  @Transform(toBool) @IsBoolean()
+  @Flag()
   MIGRATE_ON_START = true;
 
   /** Comma-separated host:port list of Kafka bootstrap brokers. @default 127.0.0.1:9092 */
@@ -48,11 +70,11 @@ export class AppConfig {
   KAFKA_TOPIC_PREFIX = 'saga';
 
   /** Partitions of the topics the coordinator creates; the ceiling of parallel consumers. @default 6 */
-  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @WholeNumber(1, 10000)
   KAFKA_PARTITIONS = 6;
 
   /** Replication factor of the topics the coordinator creates. @default 1 */
-  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  @WholeNumber(1, 10)
   KAFKA_REPLICATION_FACTOR = 1;
 
   /** Consumer group shared by every coordinator replica. @default `${KAFKA_TOPIC_PREFIX}-coordinator` */
@@ -60,11 +82,11 @@ export class AppConfig {
   KAFKA_CONSUMER_GROUP?: string;
 
   /** Use TLS to the brokers. @default false */
-  @Transform(toBool) @IsBoolean()
+  @Flag()
   KAFKA_SSL = false;
 
   /** SASL mechanism, when the brokers require authentication. */
-  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  @IsOptional() @OneOf(['plain', 'scram-sha-256', 'scram-sha-512'])
   KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
   @IsOptional() @IsString()
@@ -74,7 +96,7 @@ export class AppConfig {
   KAFKA_SASL_PASSWORD?: string;
 
   /** HTTP port of the REST API and health endpoints. @default 3000 */
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @WholeNumber(0, 65535)
   HTTP_PORT = 3000;
 
   /** Interface the HTTP server binds. @default 0.0.0.0 */
@@ -82,15 +104,15 @@ export class AppConfig {
   HTTP_HOST = '0.0.0.0';
 
   /** @default info */
-  @IsIn(LOG_LEVELS)
+  @OneOf(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
   /** json for machines, pretty for people. @default pretty in a terminal, json otherwise */
-  @IsOptional() @IsIn(['json', 'pretty'])
+  @IsOptional() @OneOf(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
   /** `keys`: every /v1 request needs an API key. `disabled`: no authentication, allowed only on a loopback HTTP_HOST. @default keys */
-  @IsIn(['keys', 'disabled'])
+  @OneOf(['keys', 'disabled'])
   API_AUTH: 'keys' | 'disabled' = 'keys';
 
   /** API keys from the environment: `name:role:key` (or `name:role:sha256:<hex>`), comma-separated. See api-key-list.ts. */
@@ -98,7 +120,7 @@ export class AppConfig {
   API_KEYS?: string;
 
   /** Requests with a missing or wrong API key allowed per minute from one client address (and at once); beyond, 429. @default 60 */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @WholeNumber(1, 1_000_000)
   API_AUTH_FAILURES_PER_MINUTE = 60;
 
   /** Largest accepted request body, e.g. 512kb, 1mb. @default 1mb */
@@ -106,8 +128,60 @@ export class AppConfig {
   API_BODY_LIMIT = '1mb';
 
   /** Serve the OpenAPI document at /docs and /docs-json. @default true */
-  @Transform(toBool) @IsBoolean()
+  @Flag()
   API_DOCS = true;
+
+  /**
+   * A coordinator replica that sends no heartbeat this long leaves the consumer group and
+   * its partitions move to the others. Shorter fails over faster; the broker's minimum is
+   * 6000 (group.min.session.timeout.ms). @default 10000
+   */
+  @WholeNumber(1_000, 300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 10_000;
+
+  /** Most events one engine transaction applies (group commit). @default 500 */
+  @WholeNumber(1, 100_000)
+  ENGINE_BATCH_SIZE = 500;
+
+  /** Events waiting for the engine before the consumer stops fetching (back-pressure). @default 5000 */
+  @WholeNumber(1, 1_000_000)
+  ENGINE_MAX_QUEUED = 5_000;
+
+  /** How often a replica looks for due timers it did not write itself (another replica's, or from before a restart). @default 1000 */
+  @WholeNumber(10, 600_000)
+  TIMER_POLL_INTERVAL_MS = 1_000;
+
+  /** Sagas whose timers one engine transaction fires at most. @default 500 */
+  @WholeNumber(1, 100_000)
+  TIMER_BATCH_SIZE = 500;
+
+  /** An outbox batch not published from memory within this time is published by the relay. @default 3000 */
+  @WholeNumber(100, 3_600_000)
+  OUTBOX_RELAY_GRACE_MS = 3_000;
+
+  /** How often the relay looks for such batches. @default 1000 */
+  @WholeNumber(10, 600_000)
+  OUTBOX_RELAY_POLL_INTERVAL_MS = 1_000;
+
+  /** Reply ids are kept in the inbox this long (far longer than any redelivery of an uncommitted offset). @default 3600 */
+  @WholeNumber(60, 31_536_000)
+  INBOX_RETENTION_SECONDS = 3_600;
+
+  /** How often the coordinator checks how far the consumer group has read the replies (timeouts wait for it). @default 250 */
+  @WholeNumber(10, 60_000)
+  REPLY_PROGRESS_INTERVAL_MS = 250;
+
+  /** Timeouts and retry answers in a row (over all sagas) after which a participant's circuit breaker opens. @default 20 */
+  @WholeNumber(1, 1_000_000)
+  BREAKER_FAILURE_THRESHOLD = 20;
+
+  /** How long an automatically opened breaker holds attempts back before one probe. @default 30000 */
+  @WholeNumber(100, 86_400_000)
+  BREAKER_COOL_DOWN_MS = 30_000;
+
+  /** How long an API request waits for the engine to apply its change before answering 503. @default 10000 */
+  @WholeNumber(100, 600_000)
+  API_ENGINE_WAIT_MS = 10_000;
 
   get consumerGroup(): string {
     return this.KAFKA_CONSUMER_GROUP ?? `${this.KAFKA_TOPIC_PREFIX}-coordinator`;
@@ -152,7 +226,8 @@ export function loadConfig(env: Record<string, string | undefined>, localDefault
   const errors = validateSync(config, { forbidUnknownValues: true });
   const problems = errors.map((e) => ({
     variable: e.property,
-    message: `${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(redactValue(e.property, raw[e.property]))})`,
+    // Every rule of a variable has the same message (see WholeNumber); the first one stands for all.
+    message: `${Object.values(e.constraints ?? {})[0] ?? 'is invalid'} (got ${JSON.stringify(redactValue(e.property, raw[e.property]))})`,
   }));
   const saslValid = !errors.some((e) => e.property === 'KAFKA_SASL_MECHANISM');
   if (config.KAFKA_SASL_MECHANISM && saslValid && (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD)) {

@@ -1,59 +1,150 @@
-// The coordinator's running parts: the engine, the definition registry, and the three
-// loops that move sagas (inbound consumer, timer poller, outbox relay). They start once
-// the database is migrated and Kafka is connected, and stop before those close.
+// The coordinator's running parts: the engine and its applier (group commit), the
+// definition registry, and the loops that move sagas — the inbound consumer, the
+// publisher (outbox fast path), the outbox relay (recovery path), the reply-progress
+// probe that gates timeouts, and the inbox pruner. They start once PostgreSQL is
+// migrated (the consumer once Kafka answers too), in the background, so the process
+// serves /health at once; they stop before the pool and the Kafka clients close.
 import { BeforeApplicationShutdown, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { KafkaBus } from '../messaging/kafka-bus';
-import { topicNames } from '../messaging/topic-names';
-import { PG_POOL } from '../persistence/database.module';
-import { EffectWriter } from './effect-writer';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { KafkaReadiness } from '../messaging/messaging.module';
+import { DatabaseReadiness, PG_POOL } from '../persistence/database.module';
+import { pruneInbox } from '../persistence/inbox.repository';
+import { Applier } from './applier';
+import { ParticipantHealth } from './participant-health';
+import { ParticipantStats } from './participant-stats';
+import { TimerGate } from './timer-gate';
+import { ENGINE_HOOKS, NO_HOOKS, type EngineHooks } from './engine-hooks';
+import { compileEngineOptions, ENGINE_OPTIONS, type EngineOptions } from './engine-options';
 import { InboundConsumer } from './inbound-consumer';
 import { OutboxRelay } from './outbox-relay';
-import { ENGINE_CLOCK, SagaEngine, systemClock } from './saga-engine';
+import { Publisher } from './publisher';
+import { ReplyProgress } from './reply-progress';
+import { ENGINE_CLOCK, SagaEngine, systemClock, type EngineClock } from './saga-engine';
 import { SagaDefinitionService } from './saga-definition.service';
-import { TimerPoller } from './timer-poller';
+import { throttledWarn } from './throttled-log';
+
+const logger = new Logger('Coordinator');
 
 @Module({
-  providers: [SagaDefinitionService, EffectWriter, SagaEngine, { provide: ENGINE_CLOCK, useValue: systemClock }],
-  exports: [SagaDefinitionService, SagaEngine],
+  providers: [
+    SagaDefinitionService,
+    SagaEngine,
+    { provide: ENGINE_CLOCK, useValue: systemClock },
+    { provide: ENGINE_HOOKS, useValue: NO_HOOKS },
+    { provide: ENGINE_OPTIONS, inject: [AppConfig], useFactory: compileEngineOptions },
+    {
+      provide: Publisher,
+      inject: [KafkaBus, ENGINE_OPTIONS],
+      useFactory: (bus: KafkaBus, o: EngineOptions) =>
+        new Publisher(bus, { maxMessagesPerSend: o.maxMessagesPerSend, handoverAfterMs: o.relayGraceMs, onError: throttledWarn(logger, 'publishing committed messages (retrying)') }),
+    },
+    {
+      provide: ReplyProgress,
+      inject: [KafkaBus, ENGINE_OPTIONS],
+      useFactory: (bus: KafkaBus, o: EngineOptions) =>
+        new ReplyProgress(bus, { groupId: o.groupId, repliesTopic: o.topics.replies, intervalMs: o.replyProgressIntervalMs, onError: throttledWarn(logger, 'reading the consumer group progress') }),
+    },
+    {
+      provide: ParticipantHealth,
+      inject: [KafkaBus, ENGINE_OPTIONS],
+      useFactory: (bus: KafkaBus, o: EngineOptions) => new ParticipantHealth(bus, o.topics, { intervalMs: o.participantHealthIntervalMs, onError: throttledWarn(logger, 'reading participant consumer groups') }),
+    },
+    {
+      provide: TimerGate,
+      inject: [PG_POOL, ReplyProgress, ParticipantHealth, ENGINE_OPTIONS],
+      useFactory: (pool: Pool, progress: ReplyProgress, health: ParticipantHealth, o: EngineOptions) =>
+        new TimerGate(pool, progress, health, o.breakerPolicy, { refreshMs: 500, waitForReplies: true, onError: throttledWarn(logger, 'reading circuit breakers') }),
+    },
+    { provide: ParticipantStats, useValue: new ParticipantStats() },
+    {
+      provide: Applier,
+      inject: [PG_POOL, SagaDefinitionService, Publisher, ENGINE_CLOCK, TimerGate, ParticipantStats, ENGINE_OPTIONS, ENGINE_HOOKS],
+      useFactory: (pool: Pool, defs: SagaDefinitionService, publisher: Publisher, clock: EngineClock, gate: TimerGate, stats: ParticipantStats, o: EngineOptions, hooks: EngineHooks) => {
+        const warn = throttledWarn(logger, 'engine');
+        return new Applier(pool, defs, publisher, o.topics, clock, gate, stats, {
+          maxBatchEvents: o.maxBatchEvents,
+          timerPollIntervalMs: o.timerPollIntervalMs,
+          timerBatchSize: o.timerBatchSize,
+          maxQueuedEvents: o.maxQueuedEvents,
+          stopGraceMs: o.stopGraceMs,
+          onError: (err, context) => warn(new Error(`${context}: ${err.message}`)),
+          onQuarantine: (sagaId, reason) => {
+            logger.warn({ sagaId, reason, msg: 'saga quarantined: it needs an operator' });
+            hooks.quarantined(sagaId, reason);
+          },
+          hooks,
+        });
+      },
+    },
+  ],
+  exports: [SagaDefinitionService, SagaEngine, ENGINE_OPTIONS, ENGINE_HOOKS, ReplyProgress, ParticipantHealth, TimerGate, ParticipantStats],
 })
 export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Coordinator');
   private readonly relay: OutboxRelay;
-  private readonly timers: TimerPoller;
   private readonly consumer: InboundConsumer;
+  private pruner?: NodeJS.Timeout;
+  private stopping = false;
+  private started?: Promise<void>;
 
   constructor(
-    @Inject(PG_POOL) pool: Pool,
+    @Inject(PG_POOL) private readonly pool: Pool,
     bus: KafkaBus,
     engine: SagaEngine,
-    config: AppConfig,
+    private readonly applier: Applier,
+    private readonly publisher: Publisher,
+    private readonly progress: ReplyProgress,
+    private readonly health: ParticipantHealth,
+    private readonly gate: TimerGate,
+    private readonly database: DatabaseReadiness,
+    private readonly kafka: KafkaReadiness,
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    @Inject(ENGINE_HOOKS) hooks: EngineHooks,
   ) {
-    const onError = (what: string) => (err: Error) => this.logger.warn(`${what}: ${err.message}`);
-    this.relay = new OutboxRelay(pool, bus, { onError: onError('outbox relay') });
-    this.timers = new TimerPoller(pool, engine, { onError: onError('timer poller') });
-    this.consumer = new InboundConsumer(bus, engine, {
-      groupId: config.consumerGroup,
-      topics: topicNames(config.KAFKA_TOPIC_PREFIX),
-      // Every partition this replica is assigned can be applied at once; each needs one pool connection
-      // (the relay's LISTEN connection, the relay and the timer poller hold one each).
-      partitionsConsumedConcurrently: Math.max(1, Math.min(config.KAFKA_PARTITIONS, config.DATABASE_POOL_SIZE - 3)),
-      onError: onError('inbound consumer'),
-    });
+    this.relay = new OutboxRelay(pool, bus, { graceMs: options.relayGraceMs, pollIntervalMs: options.relayPollIntervalMs, batchesPerRound: options.relayBatchesPerRound, onError: throttledWarn(logger, 'outbox relay') });
+    this.consumer = new InboundConsumer(bus, engine, applier, options, throttledWarn(logger, 'inbound consumer'), hooks);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.relay.start();
-    this.timers.start();
-    await this.consumer.start();
-    this.logger.log('coordinator started: consuming replies and start requests, relaying the outbox, firing timers');
+  onApplicationBootstrap(): void {
+    this.started = this.startWhenReady();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    // Stop taking work first, then finish what was taken; the relay last, so committed messages go out.
-    await this.consumer.stop();
-    await this.timers.stop();
+    this.stopping = true;
+    clearInterval(this.pruner);
+    // Stop taking work first, then finish what was taken; publish last, so committed messages go out.
+    await this.consumer.stop().catch((err: Error) => logger.warn(`stopping the consumer: ${err.message}`));
+    this.progress.stop();
+    this.health.stop();
+    this.gate.stop();
+    await this.applier.stop();
     await this.relay.stop();
+    await this.publisher.stop(2_000);
+  }
+
+  private async startWhenReady(): Promise<void> {
+    await this.database.ready;
+    if (this.stopping) return;
+    this.gate.start();
+    this.publisher.start();
+    this.applier.start();
+    this.relay.start();
+    this.pruner = setInterval(() => void pruneInbox(this.pool, this.options.inboxRetentionSeconds, 10_000).catch(() => undefined), 60_000);
+    this.pruner.unref();
+    await this.kafka.ready;
+    if (this.stopping) return;
+    this.progress.start();
+    this.health.start();
+    for (let delay = 500; !this.stopping; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        await this.consumer.start();
+        logger.log('coordinator started: consuming replies and start requests');
+        return;
+      } catch (err) {
+        logger.warn(`could not start consuming (retrying): ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 }

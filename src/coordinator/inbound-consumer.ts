@@ -1,36 +1,36 @@
 // Consumes what participants and initiators send the coordinator: replies and start
-// requests. Every message is validated; a bad one is dead-lettered with the reason
-// and the partition moves on. Valid replies of a batch are applied in one transaction;
-// the batch's offsets are resolved only after it committed (see KafkaBus).
-// A transient failure (database down) is retried here with backoff rather than by
-// kafkajs, which would restart the consumer and rejoin the group.
-import { commandMessageId, type ReplyMessage, type StartSagaMessage } from '../core/protocol';
+// requests, one consumer group for all replicas. A batch is validated and handed to the
+// applier, and the consumer goes on fetching while the database applies it (pipelining);
+// a partition's offset is committed only once every message up to it is durable (applied,
+// or dead-lettered, in a committed transaction). A message that cannot be applied is
+// dead-lettered with the reason and never holds up its partition. A crash or rebalance
+// before the commit redelivers messages, which the inbox dedupes.
+import { commandMessageId, parseProtocolMessage, type ReplyMessage, type StartSagaMessage } from '@saga-coordinator/participant/protocol';
 import { replyEvent } from '../core/saga-events';
-import { deadLetterMessage } from '../messaging/dead-letter';
-import type { BatchContext, InboundMessage, KafkaBus, OutboundMessage, Subscription } from '../messaging/kafka-bus';
-import { parseProtocolMessage } from '../messaging/protocol-validation';
-import type { TopicNames } from '../messaging/topic-names';
-import { CoordinatorError } from './coordinator-errors';
-import type { EngineEvent, SagaEngine } from './saga-engine';
-import { SagaError } from '../core/errors';
+import { deadLetterMessage, type BatchContext, type InboundMessage, type KafkaBus, type Subscription } from '@saga-coordinator/participant/kafka';
+import { storableText, storableTextOrNull } from '../persistence/postgres-text';
+import type { Applier, DeadLetter, EventVerdict } from './applier';
+import type { EngineHooks } from './engine-hooks';
+import type { EngineOptions } from './engine-options';
+import { OffsetTracker } from './offset-tracker';
+import { isRetriable } from './retriable';
+import type { SagaEngine } from './saga-engine';
 
-export interface InboundConsumerOptions {
-  groupId: string;
-  topics: TopicNames;
-  /** Messages applied per database transaction. @default 250 */
-  chunkSize?: number;
-  /** @default 3 */
-  partitionsConsumedConcurrently?: number;
-  onError?: (err: Error) => void;
-}
+/** The first kilobytes of a dead-lettered value kept in the dead_letters table. */
+const EXCERPT_CHARS = 4_000;
 
 export class InboundConsumer {
   private subscription?: Subscription;
+  private readonly offsets = new OffsetTracker();
+  private committing = false;
 
   constructor(
     private readonly bus: KafkaBus,
     private readonly engine: SagaEngine,
-    private readonly options: InboundConsumerOptions,
+    private readonly applier: Applier,
+    private readonly options: EngineOptions,
+    private readonly onError: (err: Error) => void,
+    private readonly hooks: EngineHooks,
   ) {}
 
   async start(): Promise<void> {
@@ -38,98 +38,133 @@ export class InboundConsumer {
       groupId: this.options.groupId,
       topics: [this.options.topics.replies, this.options.topics.start],
       fromBeginning: true,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: Math.max(1, this.options.partitions * 2),
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
+      offsets: 'manual',
       handleBatch: (messages, ctx) => this.handleBatch(messages, ctx),
     });
   }
 
+  /** Stops fetching, waits (bounded) for what was fetched to be applied, commits its offsets, leaves the group. */
   async stop(): Promise<void> {
-    await this.subscription?.stop();
+    const subscription = this.subscription;
+    if (!subscription) return;
+    subscription.pause();
+    const deadline = Date.now() + this.options.stopGraceMs;
+    while (this.offsets.unfinished > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.commitReady();
+    await subscription.stop();
     this.subscription = undefined;
   }
 
   private async handleBatch(messages: InboundMessage[], ctx: BatchContext): Promise<void> {
-    const chunkSize = this.options.chunkSize ?? 250;
-    for (let i = 0; i < messages.length; i += chunkSize) {
-      const chunk = messages.slice(i, i + chunkSize);
-      const deadLetters =
-        ctx.topic === this.options.topics.start ? await this.withRetry(ctx, () => this.handleStarts(chunk)) : await this.withRetry(ctx, () => this.handleReplies(chunk));
-      await this.withRetry(ctx, () => this.bus.publish(deadLetters));
-      await ctx.heartbeat();
+    // Back-pressure: while the engine has plenty queued, fetch no more (heartbeating, so the group keeps us).
+    while (this.applier.queueLength >= this.options.maxQueuedEvents && ctx.isRunning()) {
+      await Promise.race([this.applier.roomForMore(), new Promise((r) => setTimeout(r, 1_000))]);
+      await ctx.heartbeat().catch(() => undefined);
     }
+    const done = this.offsets.begin(ctx.topic, ctx.partition, messages[messages.length - 1].offset);
+    const work = ctx.topic === this.options.topics.start ? this.handleStarts(messages) : this.handleReplies(messages);
+    // Not awaited: the next fetch starts while this batch is applied. A batch that fails (the
+    // coordinator stopping with the database down) is never marked done: it is consumed again.
+    work.then(
+      () => {
+        done();
+        void this.commitReady();
+      },
+      (err: Error) => this.onError(err),
+    );
   }
 
-  private async handleReplies(messages: InboundMessage[]): Promise<OutboundMessage[]> {
-    const deadLetters: OutboundMessage[] = [];
-    const events: { source: InboundMessage; event: EngineEvent }[] = [];
+  private async handleReplies(messages: InboundMessage[]): Promise<void> {
+    const deadLetters: DeadLetter[] = [];
+    const applying: { source: InboundMessage; verdict: Promise<EventVerdict> }[] = [];
     for (const m of messages) {
       const parsed = parseProtocolMessage<ReplyMessage>('reply', m.value);
       if (!parsed.ok) {
-        deadLetters.push(this.deadLetter(m, parsed.reason));
+        deadLetters.push(this.deadLetter(m, 'MALFORMED_REPLY', parsed.reason));
         continue;
       }
       const reply = parsed.message;
       const expected = commandMessageId(reply.sagaId, reply.step, reply.action, reply.attempt);
       if (reply.correlationId !== expected) {
-        deadLetters.push(this.deadLetter(m, `reply correlationId '${reply.correlationId}' does not match its saga, step, action and attempt ('${expected}')`));
+        deadLetters.push(this.deadLetter(m, 'CORRELATION_MISMATCH', `reply correlationId does not match its saga, step, action and attempt (expected '${expected}')`));
         continue;
       }
-      events.push({ source: m, event: { sagaId: reply.sagaId, event: replyEvent(reply), actor: `participant:${reply.step}`, messageId: reply.messageId } });
+      const event = { sagaId: reply.sagaId, event: replyEvent(reply), actor: `participant:${reply.step}`, messageId: reply.messageId };
+      applying.push({ source: m, verdict: this.applier.submitEvent(event, Number.MAX_SAFE_INTEGER) });
     }
-    const outcomes = await this.engine.applyBatch(events.map((e) => e.event));
-    outcomes.forEach((o, i) => {
-      if (o.kind === 'unknown-saga') deadLetters.push(this.deadLetter(events[i].source, `reply for unknown saga ${o.sagaId}`));
-    });
-    return deadLetters;
+    for (const { source, verdict } of applying) {
+      const v = await verdict;
+      if (v.kind === 'unknown-saga') deadLetters.push(this.deadLetter(source, 'UNKNOWN_SAGA', `reply for unknown saga ${v.sagaId}`));
+      else if (v.kind === 'quarantined') deadLetters.push(this.deadLetter(source, 'SAGA_QUARANTINED', v.reason));
+    }
+    await this.applier.submitDeadLetters(deadLetters, Number.MAX_SAFE_INTEGER);
   }
 
-  private async handleStarts(messages: InboundMessage[]): Promise<OutboundMessage[]> {
-    const deadLetters: OutboundMessage[] = [];
-    for (const m of messages) {
-      const parsed = parseProtocolMessage<StartSagaMessage>('start-saga', m.value);
-      if (!parsed.ok) {
-        deadLetters.push(this.deadLetter(m, parsed.reason));
-        continue;
-      }
-      const req = parsed.message;
-      try {
-        await this.engine.start({
-          definition: req.definition,
-          version: req.version,
-          input: req.input,
-          businessKey: req.businessKey ?? null,
-          idempotencyKey: req.idempotencyKey,
-          actor: 'start-topic',
-        });
-      } catch (err) {
-        // A request that can never succeed (unknown definition, bad input) is dead-lettered; anything else is retried.
-        if ((err instanceof CoordinatorError || err instanceof SagaError) && !err.retriable) {
-          deadLetters.push(this.deadLetter(m, `${err.code}: ${err.message}`));
-        } else {
-          throw err;
+  private async handleStarts(messages: InboundMessage[]): Promise<void> {
+    const deadLetters: DeadLetter[] = [];
+    await Promise.all(
+      messages.map(async (m) => {
+        const parsed = parseProtocolMessage<StartSagaMessage>('start-saga', m.value);
+        if (!parsed.ok) {
+          deadLetters.push(this.deadLetter(m, 'MALFORMED_START_REQUEST', parsed.reason));
+          return;
         }
-      }
-    }
-    return deadLetters;
+        const req = parsed.message;
+        try {
+          await this.engine.start({
+            definition: req.definition,
+            version: req.version,
+            input: req.input,
+            businessKey: req.businessKey ?? null,
+            idempotencyKey: req.idempotencyKey,
+            actor: 'start-topic',
+            traceparent: m.headers.traceparent ?? null,
+          });
+        } catch (err) {
+          // A request that can never succeed (unknown definition, bad input) is dead-lettered; a transient failure gives the batch back.
+          if (isRetriable(err)) throw err;
+          const code = (err as { code?: unknown }).code;
+          deadLetters.push(this.deadLetter(m, typeof code === 'string' ? code : 'START_REFUSED', (err as Error).message));
+        }
+      }),
+    );
+    await this.applier.submitDeadLetters(deadLetters, Number.MAX_SAFE_INTEGER);
   }
 
-  private deadLetter(m: InboundMessage, reason: string): OutboundMessage {
-    return deadLetterMessage(this.options.topics.deadLetter, m, reason, 'coordinator', new Date());
+  private deadLetter(m: InboundMessage, reasonCode: string, reason: string): DeadLetter {
+    this.hooks.deadLettered(reasonCode, m.topic);
+    const message = deadLetterMessage(this.options.topics.deadLetter, m, `${reasonCode}: ${reason}`, 'coordinator', new Date());
+    const value = m.value ? m.value.toString('utf8') : null;
+    return {
+      message: { topic: message.topic, key: message.key, value: message.value, headers: message.headers ?? {} },
+      row: {
+        reasonCode: storableText(reasonCode),
+        reason: storableText(reason.slice(0, 2_000)),
+        by: 'coordinator',
+        sourceTopic: m.topic,
+        sourcePartition: m.partition,
+        sourceOffset: m.offset,
+        key: storableTextOrNull(m.key),
+        valueExcerpt: value === null ? null : storableText(value.slice(0, EXCERPT_CHARS)),
+        valueBytes: m.value?.length ?? 0,
+      },
+    };
   }
 
-  private async withRetry<T>(ctx: BatchContext, fn: () => Promise<T>): Promise<T> {
-    let delay = 100;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        this.options.onError?.(err as Error);
-        // Stopping: give up this batch; its offsets stay unresolved and it is consumed again.
-        if (!ctx.isRunning()) throw err;
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 5_000);
-        await ctx.heartbeat().catch(() => undefined);
+  /** Commits what became durable; one commit request at a time, the next one takes everything that came meanwhile. */
+  private async commitReady(): Promise<void> {
+    if (this.committing || !this.subscription) return;
+    this.committing = true;
+    try {
+      for (let offsets = this.offsets.committable(); offsets.length > 0; offsets = this.offsets.committable()) {
+        await this.subscription.commit(offsets);
       }
+    } catch (err) {
+      this.onError(err as Error);
+    } finally {
+      this.committing = false;
     }
   }
 }

@@ -2,7 +2,6 @@
 // version, provisions its participants' command topics, and serves the compiled
 // (normalized) form to the engine. Versions never change, so they are cached forever.
 import { Inject, Injectable } from '@nestjs/common';
-import Ajv from 'ajv';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
@@ -10,12 +9,14 @@ import { canonicalDefinitionJson, normalizeDefinition } from '../core/definition
 import { validateDefinition } from '../core/definition-validation';
 import { InvalidDefinitionError } from '../core/errors';
 import type { NormalizedSagaDefinition } from '../core/saga-definition';
-import { KafkaBus } from '../messaging/kafka-bus';
-import { topicNames } from '../messaging/topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 import { PG_POOL } from '../persistence/database.module';
 import { inTransaction } from '../persistence/queryable';
 import { findDefinition, insertDefinitionVersion, listDefinitionVersions, listLatestDefinitions, StoredDefinition } from '../persistence/saga-definition.repository';
+import { readNormalizedDefinition } from '../persistence/definition.reader';
 import { DefinitionNotFoundError } from './coordinator-errors';
+import { compileInputSchema } from './input-schema';
 
 export interface RegisteredDefinition {
   name: string;
@@ -27,11 +28,13 @@ export interface RegisteredDefinition {
   createdAt: Date;
 }
 
-const schemaCompiler = new Ajv({ allErrors: true, strict: false });
+/** How long "the latest version of X" is served from memory: a version registered on another replica is used for new starts within this time. */
+const LATEST_VERSION_TTL_MS = 1_000;
 
 @Injectable()
 export class SagaDefinitionService {
   private readonly cache = new Map<string, RegisteredDefinition>();
+  private readonly latest = new Map<string, { version: number; at: number }>();
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -45,7 +48,7 @@ export class SagaDefinitionService {
     const problems = result.ok ? [] : [...result.problems];
     if (result.ok && result.definition.inputSchema) {
       try {
-        schemaCompiler.compile(result.definition.inputSchema);
+        compileInputSchema(result.definition.inputSchema);
       } catch (err) {
         problems.push({ path: 'inputSchema', message: `is not a valid JSON Schema: ${(err as Error).message}` });
       }
@@ -61,17 +64,21 @@ export class SagaDefinitionService {
     const { definition, created } = await inTransaction(this.pool, (client) =>
       insertDefinitionVersion(client, { name: normalized.name, contentHash, document: result.definition, normalized }),
     );
+    this.latest.delete(normalized.name);
     return this.remember(definition, created);
   }
 
   /** The given version, or the latest. Throws DefinitionNotFoundError. */
   async get(name: string, version?: number): Promise<RegisteredDefinition> {
-    if (version !== undefined) {
-      const cached = this.cache.get(`${name}@${version}`);
+    const latest = version === undefined ? this.latest.get(name) : undefined;
+    const wanted = version ?? (latest && Date.now() - latest.at < LATEST_VERSION_TTL_MS ? latest.version : undefined);
+    if (wanted !== undefined) {
+      const cached = this.cache.get(`${name}@${wanted}`);
       if (cached) return cached;
     }
     const stored = await findDefinition(this.pool, name, version);
     if (!stored) throw new DefinitionNotFoundError(name, version);
+    if (version === undefined) this.latest.set(name, { version: stored.version, at: Date.now() });
     return this.remember(stored, false);
   }
 
@@ -104,7 +111,7 @@ export class SagaDefinitionService {
       created,
       contentHash: d.contentHash,
       document: d.document,
-      normalized: d.normalized as NormalizedSagaDefinition,
+      normalized: readNormalizedDefinition(d.normalized, `${d.name} v${d.version}`),
       createdAt: d.createdAt,
     };
     this.cache.set(key, { ...registered, created: false });

@@ -66,14 +66,16 @@ export class WorkLoop {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      // Both endings clear the callback: a wake() during the next unit of work must set
+      // pendingWake, not be swallowed by the callback of a sleep that is already over.
+      const done = () => {
         clearTimeout(timer);
+        this.interruptSleep = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.interruptSleep = () => {
         this.pendingWake = false;
-        this.interruptSleep = undefined;
         done();
       };
     });

@@ -20,7 +20,7 @@
  *   needs an operator and, once its stage has settled, the saga is FAILED.
  */
 import { stepsOf } from './definition-normalization';
-import { emit, errorData, escalate, recordError, sendAttempt, setSagaStatus, setStepStatus, stepOf, type Draft } from './decision-draft';
+import { emit, errorData, escalate, leaveFailed, recordError, sendAttempt, setSagaStatus, setStepStatus, stepOf, type Draft } from './decision-draft';
 import { backoffDelayMs, hasAttemptsLeft } from './retry-policy';
 import type { NormalizedStep } from './saga-definition';
 import type { StepReplied } from './saga-events';
@@ -94,6 +94,32 @@ export function onCompensationReply(d: Draft, step: NormalizedStep, event: StepR
   retryCompensationOrGiveUp(d, step);
 }
 
+/**
+ * A success for a compensation attempt the step no longer waits for (an older attempt,
+ * during a backoff, or after the compensation escalated): the step is undone. Returns
+ * false when it changes nothing.
+ */
+export function onLateCompensationReply(d: Draft, step: NormalizedStep, event: StepReplied): boolean {
+  if (event.outcome !== 'success') return false;
+  const st = stepOf(d, step);
+  switch (st.status) {
+    case 'COMPENSATING':
+    case 'COMPENSATION_RETRY_WAIT':
+      onCompensationReply(d, step, event);
+      return true;
+    case 'COMPENSATION_FAILED':
+      leaveFailed(d);
+      setStepStatus(d, step, 'COMPENSATED');
+      st.compensatedAt = d.now;
+      st.dueAt = null;
+      st.needsAttention = null;
+      emit(d, 'step.compensated', step.name, { attempt: event.attempt, late: true });
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function onCompensationTimeout(d: Draft, step: NormalizedStep, attempt: number): void {
   recordError(d, step, 'compensate', attempt, 'ATTEMPT_TIMED_OUT', `no reply within ${step.timeoutMs} ms`);
   retryCompensationOrGiveUp(d, step);
@@ -101,7 +127,8 @@ export function onCompensationTimeout(d: Draft, step: NormalizedStep, attempt: n
 
 function retryCompensationOrGiveUp(d: Draft, step: NormalizedStep): void {
   const st = stepOf(d, step);
-  if (hasAttemptsLeft(st.compensationAttemptsSinceReset, d.def.maxCompensationAttempts)) {
+  const budget = { maxAttempts: d.def.maxCompensationAttempts, minRetryWindowMs: d.def.minCompensationWindowMs };
+  if (hasAttemptsLeft(budget, st.compensationAttemptsSinceReset, st.compensationBudgetStartedAt, d.now)) {
     const delayMs = backoffDelayMs(step.retry, st.compensationAttemptsSinceReset, d.random());
     setStepStatus(d, step, 'COMPENSATION_RETRY_WAIT');
     st.dueAt = d.now + delayMs;

@@ -15,15 +15,24 @@
  * back as `ignored`; operator requests the state does not allow come back as
  * `rejected`; both leave the state untouched (see decision.ts). Thrown errors
  * mean a bug or a mismatched definition, never bad luck.
+ *
+ * Replies: participants are idempotent per (saga, step, action), so every
+ * attempt of one action has one outcome. A decisive reply (success, or a
+ * business failure of an execute) for ANY attempt of the action in progress is
+ * the truth and is applied once — also after the step backed off, escalated to
+ * an operator, or moved on to a newer attempt. Only `retry` answers (and
+ * timeouts) of attempts other than the current one are stale, and so is every
+ * answer to an attempt sent before an operator's retry or resume (the new
+ * attempt gets the participant's recorded answer anyway).
  */
-import { advanceCompensation, onCompensationReply, onCompensationTimeout } from './compensation-flow';
+import { advanceCompensation, onCompensationReply, onCompensationTimeout, onLateCompensationReply } from './compensation-flow';
 import { findStep, stepsOf } from './definition-normalization';
-import type { Decision, IgnoredEvent } from './decision';
-import { createDraft, emit, sendAttempt, type Draft } from './decision-draft';
+import { APPLIED, ignored, type Decision, type IgnoredCode, type NotApplied } from './decision';
+import { createDraft, emit, recordAttemptResult, sendAttempt, type Draft } from './decision-draft';
 import { DefinitionMismatchError, InvalidArgumentError, SagaNotStartedError } from './errors';
-import { advanceForward, onExecuteReply, onExecuteTimeout } from './forward-flow';
+import { advanceForward, onExecuteReply, onExecuteTimeout, onLateExecuteReply } from './forward-flow';
 import { cancel, deadline, override, resume, retry, type HandlerVerdict } from './operator-actions';
-import type { StepAction } from './protocol';
+import type { StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition, NormalizedStep } from './saga-definition';
 import type { SagaEffect } from './saga-effects';
 import type { AttemptTimedOut, BackoffElapsed, SagaEvent, StepReplied } from './saga-events';
@@ -44,17 +53,13 @@ export function decide(state: SagaState, definition: NormalizedSagaDefinition, e
   if (state.startedAt === null && event.type !== 'SagaStarted') throw new SagaNotStartedError(event.type, { sagaId: state.sagaId });
 
   const d = createDraft(state, definition, ctx.now, ctx.random);
-  const verdict = apply(d, event);
-  if (verdict !== null) {
-    return 'ignored' in verdict
-      ? { state, effects: [], ignored: verdict.ignored }
-      : { state, effects: [], rejected: verdict.rejected };
-  }
+  const notApplied = apply(d, event);
+  if (notApplied !== null) return { state, effects: [], verdict: notApplied };
   // Handlers only record what happened; moving on (next stage, next compensation, finishing,
   // escalating) is derived from the resulting state in one place, whatever the event was.
   if (d.state.status === 'RUNNING') advanceForward(d);
   if (d.state.status === 'COMPENSATING') advanceCompensation(d);
-  return { state: d.state, effects: [...d.effects, ...timerEffects(state, d, event), ...finishEffects(state, d.state)] };
+  return { state: d.state, effects: [...d.effects, ...timerEffects(state, d, event), ...finishEffects(state, d.state)], verdict: APPLIED };
 }
 
 function apply(d: Draft, event: SagaEvent): HandlerVerdict {
@@ -95,38 +100,67 @@ function start(d: Draft): HandlerVerdict {
 }
 
 function onReply(d: Draft, event: StepReplied): HandlerVerdict {
-  const found = waitingStep(d, event, 'reply');
-  if ('ignored' in found) return found;
-  if (event.action === 'execute') onExecuteReply(d, found.step, event);
-  else onCompensationReply(d, found.step, event);
-  return null;
+  const found = repliedStep(d, event, 'reply');
+  if ('kind' in found) return found;
+  const { step, st } = found;
+  const current = event.action === 'execute' ? st.attempt : st.compensationAttempt;
+  const label = `reply for ${event.action} attempt ${event.attempt} of step '${step.name}'`;
+  const decisive = event.outcome === 'success' || (event.action === 'execute' && event.outcome === 'failure');
+  if (event.attempt === current && isAwaiting(st, event.action)) {
+    recordAttemptResult(d, step, event);
+    if (event.action === 'execute') onExecuteReply(d, step, event);
+    else onCompensationReply(d, step, event);
+    return null;
+  }
+  // Attempts sent before an operator's retry or resume belong to a budget the operator chose to start over.
+  const sinceReset = event.action === 'execute' ? st.attemptsSinceReset : st.compensationAttemptsSinceReset;
+  if (decisive && event.attempt > current - sinceReset) {
+    const wasAwaiting = isAwaiting(st, event.action);
+    const resolved = event.action === 'execute' ? onLateExecuteReply(d, step, event) : onLateCompensationReply(d, step, event);
+    if (resolved) {
+      recordAttemptResult(d, step, event);
+      // The attempt still out is answered by this reply: nobody waits for it any more.
+      if (wasAwaiting) recordAttemptResult(d, step, { action: event.action, attempt: current, abandoned: true });
+      return null;
+    }
+  }
+  if (event.attempt < current) return ignore('STALE_ATTEMPT', `${label} (${event.outcome}), but attempt ${current} is the current one`);
+  return ignore('NOT_AWAITING_REPLY', `${label} (${event.outcome}), but the step is ${st.status}`);
 }
 
 function onTimeout(d: Draft, event: AttemptTimedOut): HandlerVerdict {
-  const found = waitingStep(d, event, 'timeout');
-  if ('ignored' in found) return found;
-  if (event.action === 'execute') onExecuteTimeout(d, found.step, event.attempt);
-  else onCompensationTimeout(d, found.step, event.attempt);
+  const found = repliedStep(d, event, 'timeout');
+  if ('kind' in found) return found;
+  const { step, st } = found;
+  const current = event.action === 'execute' ? st.attempt : st.compensationAttempt;
+  const label = `timeout of ${event.action} attempt ${event.attempt} of step '${step.name}'`;
+  if (event.attempt < current) return ignore('STALE_ATTEMPT', `${label}, but attempt ${current} is the current one`);
+  if (!isAwaiting(st, event.action)) return ignore('NOT_AWAITING_REPLY', `${label}, but the step is ${st.status}`);
+  recordAttemptResult(d, step, event);
+  if (event.action === 'execute') onExecuteTimeout(d, step, event.attempt);
+  else onCompensationTimeout(d, step, event.attempt);
   return null;
 }
 
-/** The step a reply or timeout is for, if that step is still waiting for exactly this attempt. */
-function waitingStep(
+function isAwaiting(st: StepState, action: StepAction): boolean {
+  return st.status === (action === 'execute' ? 'RUNNING' : 'COMPENSATING');
+}
+
+/** The step a reply or timeout names, if the saga can still hear about it and the attempt was sent. */
+function repliedStep(
   d: Draft,
   event: { step: string; action: StepAction; attempt: number },
   what: 'reply' | 'timeout',
-): { step: NormalizedStep } | { ignored: IgnoredEvent } {
+): { step: NormalizedStep; st: StepState } | NotApplied {
   if (isTerminalSagaStatus(d.state.status)) return ignore('SAGA_FINISHED', `saga is already ${d.state.status}`);
   const step = findStep(d.def, event.step);
   const st = step && stepState(d.state, step.name);
   if (!step || !st) return ignore('UNKNOWN_STEP', `saga has no step '${event.step}'`);
   const current = event.action === 'execute' ? st.attempt : st.compensationAttempt;
-  const label = `${what} for ${event.action} attempt ${event.attempt} of step '${step.name}'`;
-  if (event.attempt < current) return ignore('STALE_ATTEMPT', `${label}, but attempt ${current} is the current one`);
-  if (event.attempt > current) return ignore('UNKNOWN_ATTEMPT', `${label}, which was never sent (last: ${current})`);
-  const awaiting = event.action === 'execute' ? 'RUNNING' : 'COMPENSATING';
-  if (st.status !== awaiting) return ignore('NOT_AWAITING_REPLY', `${label}, but the step is ${st.status}`);
-  return { step };
+  if (!(event.attempt >= 1 && event.attempt <= current)) {
+    return ignore('UNKNOWN_ATTEMPT', `${what} for ${event.action} attempt ${event.attempt} of step '${step.name}', which was never sent (last: ${current})`);
+  }
+  return { step, st };
 }
 
 function onBackoffElapsed(d: Draft, event: BackoffElapsed): HandlerVerdict {
@@ -143,8 +177,8 @@ function onBackoffElapsed(d: Draft, event: BackoffElapsed): HandlerVerdict {
   return null;
 }
 
-function ignore(code: IgnoredEvent['code'], reason: string): { ignored: IgnoredEvent } {
-  return { ignored: { code, reason } };
+function ignore(code: IgnoredCode, reason: string): NotApplied {
+  return ignored(code, reason);
 }
 
 /** ScheduleTimer / CancelTimer for the difference between the timers implied before and after. */

@@ -11,10 +11,10 @@
 import { stepsOf } from './definition-normalization';
 import { CorruptStateError } from './errors';
 import { resolveStepInput } from './input-mapping';
-import { cloneJson, type JsonObject, type JsonValue } from './json';
-import { commandMessageId, type LifecycleEventType, type StepAction } from './protocol';
+import { cloneJson, type JsonObject, type JsonValue, commandMessageId, type LifecycleEventType, type StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition, NormalizedStep } from './saga-definition';
-import type { SagaEffect } from './saga-effects';
+import type { RecordAttemptResult, SagaEffect } from './saga-effects';
+import type { AttemptTimedOut, StepReplied } from './saga-events';
 import type { SagaState, StepErrorRecord, StepState } from './saga-state';
 import { assertSagaTransition, assertStepTransition, type SagaStatus, type StepStatus } from './saga-status';
 
@@ -88,6 +88,7 @@ export function sendAttempt(d: Draft, step: NormalizedStep, action: StepAction):
     }
     st.attempt += 1;
     st.attemptsSinceReset += 1;
+    if (st.attemptsSinceReset === 1) st.budgetStartedAt = d.now;
     attempt = st.attempt;
     payload = st.input;
     commandType = step.command;
@@ -98,6 +99,7 @@ export function sendAttempt(d: Draft, step: NormalizedStep, action: StepAction):
     setStepStatus(d, step, 'COMPENSATING');
     st.compensationAttempt += 1;
     st.compensationAttemptsSinceReset += 1;
+    if (st.compensationAttemptsSinceReset === 1) st.compensationBudgetStartedAt = d.now;
     attempt = st.compensationAttempt;
     payload = { input: st.input, output: st.output };
     commandType = step.compensation;
@@ -115,6 +117,29 @@ export function sendAttempt(d: Draft, step: NormalizedStep, action: StepAction):
     payload: cloneJson(payload),
     deadlineAt: st.dueAt,
   });
+}
+
+const REPLY_ATTEMPT_STATUS = { success: 'SUCCEEDED', failure: 'FAILED', retry: 'RETRY_REQUESTED' } as const;
+
+/** Records how an attempt ended: answered (a reply), timed out, or abandoned because another attempt's reply settled the step. */
+export function recordAttemptResult(
+  d: Draft,
+  step: NormalizedStep,
+  ended: StepReplied | AttemptTimedOut | { action: StepAction; attempt: number; abandoned: true },
+): void {
+  const effect: RecordAttemptResult = {
+    type: 'RecordAttemptResult',
+    commandId: commandMessageId(d.state.sagaId, step.name, ended.action, ended.attempt),
+    step: step.name,
+    action: ended.action,
+    attempt: ended.attempt,
+    status: 'abandoned' in ended ? 'ABANDONED' : ended.type === 'AttemptTimedOut' ? 'TIMED_OUT' : REPLY_ATTEMPT_STATUS[ended.outcome],
+  };
+  if ('type' in ended && ended.type === 'StepReplied') {
+    if (ended.output !== undefined) effect.output = cloneJson(ended.output);
+    if (ended.error !== undefined) effect.error = { ...ended.error };
+  }
+  d.effects.push(effect);
 }
 
 export function recordError(
@@ -153,4 +178,12 @@ export function escalate(d: Draft, from: 'RUNNING' | 'COMPENSATING'): void {
       return { step: step.name, reason: attention?.reason ?? null, message: attention?.message ?? null };
     }),
   });
+}
+
+/** FAILED -> the status it escalated from (an operator action, or a late reply that settled what was stuck). */
+export function leaveFailed(d: Draft): void {
+  if (d.state.status !== 'FAILED') return;
+  const from = d.state.escalation?.from ?? 'COMPENSATING';
+  setSagaStatus(d, from);
+  d.state.escalation = null;
 }

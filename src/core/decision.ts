@@ -2,15 +2,22 @@
  * The result of `decide`: the next state and its effects — or, for an event
  * that changes nothing, why not.
  *
- *   ignored   the event is stale or a duplicate (a reply for an older attempt,
- *             a timer for an attempt that already replied, a cancel on a
- *             finished saga...). Expected in an at-least-once world; the
- *             adapter records the reason in the history and moves on.
+ *   ignored   the event is stale, a duplicate, or asks for what is already so
+ *             (a retry answer for an older attempt, a timer for an attempt that
+ *             already replied, a cancel of a saga already compensating or
+ *             compensated because of a cancel). Expected in an at-least-once
+ *             world; the adapter records the reason in the history and moves
+ *             on, and the API answers "no-op".
  *   rejected  an operator or initiator asked for something this state does not
- *             allow (cancel after the pivot, resume a saga that is not FAILED).
- *             The API answers 409 with the code.
+ *             allow (cancel a COMPLETED saga or one past its pivot, resume a
+ *             saga that is not FAILED). The API answers 409 with the code.
  *
  * In both cases `state` is the very object passed in and `effects` is empty.
+ *
+ * One word for the result of deciding an event, everywhere: the *verdict*
+ * (applied, ignored, rejected). The engine adds verdicts of its own for events
+ * that never reach `decide` (duplicate, unknown-saga, quarantined); history
+ * rows and API answers carry the same kinds and codes.
  */
 import type { SagaEffect } from './saga-effects';
 import type { SagaState } from './saga-state';
@@ -18,6 +25,7 @@ import type { SagaState } from './saga-state';
 export type IgnoredCode =
   | 'ALREADY_STARTED'
   | 'SAGA_FINISHED'
+  | 'ALREADY_CANCELLED'
   | 'UNKNOWN_STEP'
   | 'STALE_ATTEMPT'
   | 'UNKNOWN_ATTEMPT'
@@ -26,11 +34,6 @@ export type IgnoredCode =
   | 'NO_DEADLINE'
   | 'ALREADY_COMPENSATING'
   | 'PAST_PIVOT';
-
-export interface IgnoredEvent {
-  code: IgnoredCode;
-  reason: string;
-}
 
 export type RejectionCode =
   | 'SAGA_FINISHED'
@@ -42,30 +45,40 @@ export type RejectionCode =
   | 'STEP_NOT_OVERRIDABLE'
   | 'REASON_REQUIRED';
 
-export interface Rejection {
+export interface AppliedVerdict {
+  kind: 'applied';
+}
+
+export interface IgnoredVerdict {
+  kind: 'ignored';
+  code: IgnoredCode;
+  reason: string;
+}
+
+export interface RejectedVerdict {
+  kind: 'rejected';
   code: RejectionCode;
-  message: string;
+  reason: string;
 }
 
-export interface AppliedDecision {
+export type Verdict = AppliedVerdict | IgnoredVerdict | RejectedVerdict;
+/** What a handler returns when the event changes nothing. */
+export type NotApplied = IgnoredVerdict | RejectedVerdict;
+
+export const APPLIED: AppliedVerdict = Object.freeze({ kind: 'applied' });
+
+export interface Decision {
+  /** The next state; for ignored and rejected verdicts the very object passed in. */
   state: SagaState;
+  /** Empty unless applied. */
   effects: SagaEffect[];
-  ignored?: undefined;
-  rejected?: undefined;
+  verdict: Verdict;
 }
 
-export interface IgnoredDecision {
-  state: SagaState;
-  effects: [];
-  ignored: IgnoredEvent;
-  rejected?: undefined;
+export function ignored(code: IgnoredCode, reason: string): IgnoredVerdict {
+  return { kind: 'ignored', code, reason };
 }
 
-export interface RejectedDecision {
-  state: SagaState;
-  effects: [];
-  ignored?: undefined;
-  rejected: Rejection;
+export function rejected(code: RejectionCode, reason: string): RejectedVerdict {
+  return { kind: 'rejected', code, reason };
 }
-
-export type Decision = AppliedDecision | IgnoredDecision | RejectedDecision;

@@ -15,10 +15,12 @@
  */
 import { validateDefinition } from './definition-validation';
 import { InvalidDefinitionError, UnknownStepError } from './errors';
-import { canonicalJson, type JsonValue } from './json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
+import { canonicalJson } from './canonical-json';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import {
   DEFINITION_DEFAULTS,
+  NORMALIZED_DEFINITION_FORMAT,
   isParallelGroup,
   type NormalizedSagaDefinition,
   type NormalizedStage,
@@ -52,11 +54,13 @@ export function normalizeDefinition(doc: unknown): NormalizedSagaDefinition {
   });
 
   return {
+    format: NORMALIZED_DEFINITION_FORMAT,
     name: def.name,
     description: def.description ?? null,
     inputSchema: def.inputSchema ?? null,
     deadlineMs: def.deadlineMs ?? null,
     maxCompensationAttempts: def.maxCompensationAttempts ?? DEFINITION_DEFAULTS.maxCompensationAttempts,
+    minCompensationWindowMs: def.minCompensationWindowMs ?? DEFINITION_DEFAULTS.minCompensationWindowMs,
     maxForwardAttempts,
     pivot: pivotStage === -1 ? null : stages[pivotStage].steps[0].name,
     stages,
@@ -79,6 +83,7 @@ function normalizeStep(step: StepDefinition, stage: number, phase: StepPhase, ma
       maxBackoffMs: step.retry?.maxBackoffMs ?? DEFAULT_RETRY_POLICY.maxBackoffMs,
       multiplier: step.retry?.multiplier ?? DEFAULT_RETRY_POLICY.multiplier,
       jitter: step.retry?.jitter ?? DEFAULT_RETRY_POLICY.jitter,
+      minRetryWindowMs: step.retry?.minRetryWindowMs ?? DEFAULT_RETRY_POLICY.minRetryWindowMs,
     },
     timeoutMs: step.timeoutMs ?? DEFINITION_DEFAULTS.timeoutMs,
     input: step.input ?? DEFINITION_DEFAULTS.input,

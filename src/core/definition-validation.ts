@@ -11,7 +11,7 @@
  * otherwise be dropped and the step silently left uncompensated.
  */
 import { checkInputReferences, jsonPathChild } from './input-mapping';
-import { hasOwn, isJsonValue, isPlainObject, type JsonValue } from './json';
+import { hasOwn, isJsonValue, isPlainObject, type JsonValue } from '@saga-coordinator/participant/protocol';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { IDENTIFIER_PATTERN, type DefinitionProblem, type SagaDefinition } from './saga-definition';
 
@@ -19,10 +19,10 @@ export type DefinitionValidationResult =
   | { ok: true; definition: SagaDefinition }
   | { ok: false; problems: DefinitionProblem[] };
 
-const DOCUMENT_KEYS = ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'maxForwardAttempts', 'steps'];
+const DOCUMENT_KEYS = ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'minCompensationWindowMs', 'maxForwardAttempts', 'steps'];
 const STEP_KEYS = ['name', 'participant', 'command', 'compensation', 'pivot', 'retry', 'timeoutMs', 'input'];
 const GROUP_KEYS = ['parallel', 'name'];
-const RETRY_KEYS: (keyof RetryPolicy)[] = ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'multiplier', 'jitter'];
+const RETRY_KEYS: (keyof RetryPolicy)[] = ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'multiplier', 'jitter', 'minRetryWindowMs'];
 
 /** What the cross-step checks need to know about one well-named step. */
 interface StepFacts {
@@ -54,6 +54,7 @@ export function validateDefinition(doc: unknown): DefinitionValidationResult {
   for (const key of ['deadlineMs', 'maxCompensationAttempts', 'maxForwardAttempts']) {
     checkOptional(doc, key, '', report, positiveInteger);
   }
+  checkOptional(doc, 'minCompensationWindowMs', '', report, nonNegativeInteger);
 
   const steps: StepFacts[] = [];
   const groupNames: { name: string; path: string }[] = [];
@@ -152,6 +153,7 @@ function checkRetry(retry: unknown, path: string, report: Report): void {
   checkOptional(retry, 'maxAttempts', path, report, positiveInteger);
   checkOptional(retry, 'initialBackoffMs', path, report, positiveInteger);
   checkOptional(retry, 'maxBackoffMs', path, report, positiveInteger);
+  checkOptional(retry, 'minRetryWindowMs', path, report, nonNegativeInteger);
   checkOptional(retry, 'multiplier', path, report, (v) =>
     typeof v === 'number' && Number.isFinite(v) && v >= 1 ? null : 'must be a number >= 1',
   );
@@ -269,4 +271,8 @@ function checkIdentifier(
 
 function positiveInteger(value: unknown): string | null {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? null : 'must be a positive integer';
+}
+
+function nonNegativeInteger(value: unknown): string | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? null : 'must be an integer >= 0';
 }

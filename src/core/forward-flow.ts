@@ -16,8 +16,8 @@
  *                  saga is FAILED (visible, never looping silently).
  */
 import { beginCompensation } from './compensation-flow';
-import { emit, errorData, escalate, recordError, sendAttempt, setSagaStatus, setStepStatus, stepOf, type Draft } from './decision-draft';
-import { cloneJson } from './json';
+import { emit, errorData, escalate, leaveFailed, recordError, sendAttempt, setSagaStatus, setStepStatus, stepOf, type Draft } from './decision-draft';
+import { cloneJson } from '@saga-coordinator/participant/protocol';
 import { backoffDelayMs, hasAttemptsLeft } from './retry-policy';
 import type { NormalizedStep } from './saga-definition';
 import type { StepReplied } from './saga-events';
@@ -55,8 +55,87 @@ export function onExecuteReply(d: Draft, step: NormalizedStep, event: StepReplie
   }
   const message = event.error?.message ?? (event.outcome === 'failure' ? 'business failure' : 'retryable failure');
   recordError(d, step, 'execute', event.attempt, event.error?.code ?? null, message);
-  if (event.outcome === 'failure') failForward(d, step, 'business-failure');
+  if (event.outcome === 'failure') {
+    // A business failure means nothing applied, for every attempt of the action (one action, one outcome).
+    st.mayHaveApplied = false;
+    failForward(d, step, 'business-failure');
+  }
   else retryOrGiveUp(d, step);
+}
+
+/**
+ * A decisive reply (success or business failure) for an attempt the step no longer
+ * waits for: an older attempt while a newer one is out or backing off, or any
+ * attempt after the step escalated or was abandoned to compensation. It is the
+ * truth about the action (participants are idempotent per saga, step and action).
+ * Returns false when it changes nothing: the step has already settled this action.
+ */
+export function onLateExecuteReply(d: Draft, step: NormalizedStep, event: StepReplied): boolean {
+  const st = stepOf(d, step);
+  switch (st.status) {
+    case 'RUNNING':
+    case 'RETRY_WAIT':
+      onExecuteReply(d, step, event);
+      return true;
+    case 'FAILED':
+      if (st.needsAttention !== null) return resolveEscalated(d, step, event);
+      // Abandoned when the saga began to compensate; the step's compensation has not been sent yet.
+      if (st.mayHaveApplied && d.state.status !== 'RUNNING') return learnAbandonedOutcome(d, step, event);
+      return false;
+    default:
+      return false;
+  }
+}
+
+function succeedLate(d: Draft, step: NormalizedStep, event: StepReplied): void {
+  const st = stepOf(d, step);
+  setStepStatus(d, step, 'SUCCEEDED');
+  st.output = cloneJson(event.output ?? null);
+  st.succeededAt = d.now;
+  st.dueAt = null;
+  st.needsAttention = null;
+  d.state.completionOrder.push(step.name);
+  emit(d, 'step.succeeded', step.name, { attempt: event.attempt, output: cloneJson(st.output), late: true });
+}
+
+function resolveEscalated(d: Draft, step: NormalizedStep, event: StepReplied): boolean {
+  const st = stepOf(d, step);
+  const reason = st.needsAttention?.reason;
+  if (reason === 'STEP_FAILED_AFTER_PIVOT') return false;
+  if (event.outcome === 'success') {
+    leaveFailed(d);
+    succeedLate(d, step, event);
+    return true;
+  }
+  const message = event.error?.message ?? 'business failure';
+  recordError(d, step, 'execute', event.attempt, event.error?.code ?? null, message);
+  const detail = `step '${step.name}' failed: ${message}`;
+  if (reason === 'PIVOT_OUTCOME_UNKNOWN') {
+    // The pivot did not apply after all: undo the steps before it.
+    st.mayHaveApplied = false;
+    st.needsAttention = null;
+    emit(d, 'step.failed', step.name, { action: 'execute', attempt: event.attempt, cause: 'business-failure', mayHaveApplied: false, late: true, error: errorData(st.lastError) });
+    leaveFailed(d);
+    beginCompensation(d, { cause: 'step-failed', step: step.name, by: null, message: detail });
+    return true;
+  }
+  st.needsAttention = { reason: 'STEP_FAILED_AFTER_PIVOT', message: detail, at: d.now };
+  emit(d, 'step.failed', step.name, { action: 'execute', attempt: event.attempt, cause: 'business-failure', mayHaveApplied: st.mayHaveApplied, late: true, error: errorData(st.lastError) });
+  return true;
+}
+
+function learnAbandonedOutcome(d: Draft, step: NormalizedStep, event: StepReplied): boolean {
+  const st = stepOf(d, step);
+  if (event.outcome === 'success') {
+    // It did apply: it will be compensated like any succeeded step, with its real output.
+    succeedLate(d, step, event);
+    return true;
+  }
+  // It did not apply: nothing to undo.
+  st.mayHaveApplied = false;
+  recordError(d, step, 'execute', event.attempt, event.error?.code ?? null, event.error?.message ?? 'business failure');
+  emit(d, 'step.failed', step.name, { action: 'execute', attempt: event.attempt, cause: 'business-failure', mayHaveApplied: false, late: true, error: errorData(st.lastError) });
+  return true;
 }
 
 export function onExecuteTimeout(d: Draft, step: NormalizedStep, attempt: number): void {
@@ -69,7 +148,7 @@ function retryOrGiveUp(d: Draft, step: NormalizedStep): void {
   const st = stepOf(d, step);
   if (d.state.status !== 'RUNNING') {
     failForward(d, step, 'abandoned');
-  } else if (hasAttemptsLeft(st.attemptsSinceReset, step.retry.maxAttempts)) {
+  } else if (hasAttemptsLeft(step.retry, st.attemptsSinceReset, st.budgetStartedAt, d.now)) {
     const delayMs = backoffDelayMs(step.retry, st.attemptsSinceReset, d.random());
     setStepStatus(d, step, 'RETRY_WAIT');
     st.dueAt = d.now + delayMs;

@@ -1,14 +1,16 @@
 /**
- * The saga coordinator's pure core: definitions, the state machine, protocol
- * types. No I/O, no framework, no clock or randomness of its own — see
- * DESIGN.md ("core/") and the header of each file.
+ * The saga coordinator's pure core: definitions and the state machine. No I/O,
+ * no framework, no clock or randomness of its own — see DESIGN.md ("core/") and
+ * the header of each file. The protocol types and JSON values it speaks live in
+ * @saga-coordinator/participant/protocol (shared with the participant SDK) and
+ * are re-exported here.
  *
  * Internal modules (decision-draft, forward-flow, compensation-flow,
  * operator-actions) are reachable only through `decide`.
  */
-export * from './json';
+export * from './canonical-json';
 export * from './errors';
-export * from './protocol';
+export * from '@saga-coordinator/participant/protocol';
 export * from './retry-policy';
 export * from './saga-definition';
 export * from './definition-validation';

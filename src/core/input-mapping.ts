@@ -29,7 +29,7 @@
  * - A step without `input` gets the whole saga input (template "$.input").
  */
 import { InvalidInputReferenceError } from './errors';
-import { cloneJson, hasOwn, isPlainObject, type JsonObject, type JsonValue } from './json';
+import { cloneJson, hasOwn, isPlainObject, type JsonObject, type JsonValue } from '@saga-coordinator/participant/protocol';
 import type { DefinitionProblem } from './saga-definition';
 
 export type InputReference =

@@ -10,27 +10,29 @@
  */
 import { beginCompensation } from './compensation-flow';
 import { findStep, stepsOf } from './definition-normalization';
-import type { IgnoredEvent, Rejection } from './decision';
-import { emit, sendAttempt, setSagaStatus, setStepStatus, stepOf, type Draft } from './decision-draft';
-import { cloneJson } from './json';
-import type { StepAction } from './protocol';
+import { ignored, rejected, type NotApplied } from './decision';
+import { emit, leaveFailed, sendAttempt, setStepStatus, stepOf, type Draft } from './decision-draft';
+import { cloneJson, type StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedStep } from './saga-definition';
 import type { OverrideRecord } from './saga-state';
 import type { CancelRequested, DeadlineReached, ResumeRequested, RetryRequested, StepOverridden } from './saga-events';
 import { isTerminalSagaStatus } from './saga-status';
 import { pivotStarted } from './timers';
 
-export type HandlerVerdict = { ignored: IgnoredEvent } | { rejected: Rejection } | null;
-
-const ignored = (code: IgnoredEvent['code'], reason: string): HandlerVerdict => ({ ignored: { code, reason } });
-const rejected = (code: Rejection['code'], message: string): HandlerVerdict => ({ rejected: { code, message } });
+/** null: the handler changed the draft (applied); otherwise why nothing changed. */
+export type HandlerVerdict = NotApplied | null;
 
 function alreadyCompensating(d: Draft): boolean {
   return d.state.status === 'COMPENSATING' || (d.state.status === 'FAILED' && d.state.escalation?.from === 'COMPENSATING');
 }
 
 export function cancel(d: Draft, event: CancelRequested): HandlerVerdict {
-  if (isTerminalSagaStatus(d.state.status)) return ignored('SAGA_FINISHED', `saga is already ${d.state.status}`);
+  if (isTerminalSagaStatus(d.state.status)) {
+    // What a repeated cancel asks for is already so; undoing a saga that COMPLETED (or that was compensated for another reason) is not possible.
+    return d.state.status === 'COMPENSATED' && d.state.compensationReason?.cause === 'cancel-requested'
+      ? ignored('ALREADY_CANCELLED', 'the saga was cancelled and is COMPENSATED')
+      : rejected('SAGA_FINISHED', `saga is already ${d.state.status}; a finished saga cannot be cancelled`);
+  }
   if (alreadyCompensating(d)) return ignored('ALREADY_COMPENSATING', 'saga is already compensating');
   if (pivotStarted(d.state, d.def)) {
     return rejected(
@@ -110,14 +112,6 @@ function restart(d: Draft, targets: NormalizedStep[], by: string, reason: string
     emit(d, 'step.retrying', step.name, { action, nextAttempt, requestedBy: by, reason: reason ?? null });
     sendAttempt(d, step, action);
   }
-}
-
-/** FAILED -> the status it escalated from. */
-function leaveFailed(d: Draft): void {
-  if (d.state.status !== 'FAILED') return;
-  const from = d.state.escalation?.from ?? 'COMPENSATING';
-  setSagaStatus(d, from);
-  d.state.escalation = null;
 }
 
 export function override(d: Draft, event: StepOverridden): HandlerVerdict {

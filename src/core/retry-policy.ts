@@ -12,28 +12,38 @@
  * shortens the wait, so `maxBackoffMs` is a hard cap (additive "±jitter" would
  * overshoot it) while retries of many sagas failing together still spread out.
  * `jitter = 1` is "full jitter", `0.5` "equal jitter".
+ *
+ * Giving up needs BOTH a spent count and a spent time: `maxAttempts` attempts
+ * have failed AND `minRetryWindowMs` has passed since the first attempt of the
+ * budget. An outage (a broker restart, a participant redeploy) makes attempts
+ * fail fast and in bursts; counting alone would turn a one-minute outage into
+ * compensations or operator work, which is what a saga coordinator exists to
+ * prevent. The defaults keep retrying for ten minutes, backing off to two.
  */
 import { InvalidArgumentError } from './errors';
 
 export interface RetryPolicy {
-  /** Attempts (the first one included) before giving up. @default 3 (steps after the pivot: the saga's maxForwardAttempts) */
+  /** Attempts (the first one included) before giving up, if minRetryWindowMs has passed too. @default 10 (steps after the pivot: the saga's maxForwardAttempts) */
   maxAttempts: number;
-  /** Wait before the second attempt. @default 200 */
+  /** Wait before the second attempt. @default 1_000 */
   initialBackoffMs: number;
-  /** Upper bound of any wait. @default 10_000 */
+  /** Upper bound of any wait. @default 120_000 */
   maxBackoffMs: number;
   /** Growth factor of the wait per failed attempt, >= 1. @default 2 */
   multiplier: number;
   /** Fraction of the wait that is randomised away, in [0, 1]. @default 0.2 */
   jitter: number;
+  /** Attempts continue at least this long after the first attempt of the budget, whatever the count. 0 = count only. @default 600_000 */
+  minRetryWindowMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
-  maxAttempts: 3,
-  initialBackoffMs: 200,
-  maxBackoffMs: 10_000,
+  maxAttempts: 10,
+  initialBackoffMs: 1_000,
+  maxBackoffMs: 120_000,
   multiplier: 2,
   jitter: 0.2,
+  minRetryWindowMs: 600_000,
 });
 
 export type BackoffPolicy = Pick<RetryPolicy, 'initialBackoffMs' | 'maxBackoffMs' | 'multiplier' | 'jitter'>;
@@ -56,7 +66,17 @@ export function backoffDelayMs(policy: BackoffPolicy, failedAttempts: number, ra
   return Math.max(0, Math.round(base * (1 - policy.jitter * random)));
 }
 
-/** Whether another automatic attempt is allowed after `attemptsMade` attempts in the current budget. */
-export function hasAttemptsLeft(attemptsMade: number, maxAttempts: number): boolean {
-  return attemptsMade < maxAttempts;
+/** What a budget of attempts is bounded by: a count and a minimum time. */
+export interface AttemptBudget {
+  maxAttempts: number;
+  minRetryWindowMs: number;
+}
+
+/**
+ * Whether another automatic attempt is allowed after `attemptsMade` attempts of the
+ * current budget, the first of which was sent at `budgetStartedAt`.
+ */
+export function hasAttemptsLeft(budget: AttemptBudget, attemptsMade: number, budgetStartedAt: number | null, now: number): boolean {
+  if (attemptsMade < budget.maxAttempts) return true;
+  return budgetStartedAt !== null && now - budgetStartedAt < budget.minRetryWindowMs;
 }

@@ -18,7 +18,7 @@
  */
 import { validateDefinition } from './definition-validation';
 import { InvalidDefinitionError } from './errors';
-import type { JsonObject } from './json';
+import type { JsonObject } from '@saga-coordinator/participant/protocol';
 import type { ParallelGroupDefinition, SagaDefinition, StepDefinition, StepNode } from './saga-definition';
 
 /** A step before the pivot: anything but the pivot flag (use `.pivot()`). */
@@ -55,6 +55,11 @@ abstract class SagaBuilderBase<TStep extends RetriableStepOptions> {
 
   maxCompensationAttempts(attempts: number): this {
     return this.set({ maxCompensationAttempts: attempts });
+  }
+
+  /** See SagaDefinition.minCompensationWindowMs. */
+  minCompensationWindow(ms: number): this {
+    return this.set({ minCompensationWindowMs: ms });
   }
 
   maxForwardAttempts(attempts: number): this {

@@ -22,15 +22,11 @@
  * every default applied once (cf. temporal's compiled worker options), so the
  * state machine never asks "was this set?".
  */
-import type { JsonObject, JsonValue } from './json';
+import type { JsonObject, JsonValue } from '@saga-coordinator/participant/protocol';
 import type { RetryPolicy } from './retry-policy';
 
-/**
- * Names of sagas, steps, groups and participants, and command types. They end
- * up in topic names, message ids and timer ids, hence the narrow alphabet (no
- * `:` — ids are `:`-separated).
- */
-export const IDENTIFIER_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.-]{0,99}$/;
+/** Names of sagas, steps, groups and participants, and command types: the protocol's identifiers. */
+export { IDENTIFIER_PATTERN } from '@saga-coordinator/participant/protocol';
 
 /** The document a user writes. Unknown properties are rejected by validation. */
 export interface SagaDefinition {
@@ -40,8 +36,10 @@ export interface SagaDefinition {
   inputSchema?: JsonObject;
   /** The saga is cancelled (compensated) if it has not passed its pivot this long after it started. @default none */
   deadlineMs?: number;
-  /** Compensation attempts per step before the saga escalates to FAILED (needs an operator). @default 10 */
+  /** Compensation attempts per step before the saga escalates to FAILED (needs an operator), if minCompensationWindowMs has passed too. @default 20 */
   maxCompensationAttempts?: number;
+  /** Compensations are retried at least this long after a step's first compensation attempt. 0 = count only. @default 1_800_000 */
+  minCompensationWindowMs?: number;
   /** Default attempt bound of steps after the pivot before the saga escalates to FAILED. @default 10 */
   maxForwardAttempts?: number;
   steps: StepNode[];
@@ -80,8 +78,10 @@ export interface DefinitionProblem {
 export const DEFINITION_DEFAULTS = Object.freeze({
   /** @default 30_000 */
   timeoutMs: 30_000,
-  /** @default 10 */
-  maxCompensationAttempts: 10,
+  /** @default 20 */
+  maxCompensationAttempts: 20,
+  /** @default 1_800_000 (30 minutes) */
+  minCompensationWindowMs: 1_800_000,
   /** @default 10 */
   maxForwardAttempts: 10,
   /** @default "$.input" */
@@ -112,13 +112,22 @@ export interface NormalizedStage {
   steps: NormalizedStep[];
 }
 
+/**
+ * Bumped whenever the normalized shape changes; persistence/definition.reader.ts
+ * upgrades stored versions of every earlier format (a stored version keeps the
+ * behaviour it was registered with). 1: no `format` field; 2: retry windows.
+ */
+export const NORMALIZED_DEFINITION_FORMAT = 2 as const;
+
 /** A validated definition with every default applied. Plain JSON, so it can be stored and hashed. */
 export interface NormalizedSagaDefinition {
+  format: typeof NORMALIZED_DEFINITION_FORMAT;
   name: string;
   description: string | null;
   inputSchema: JsonObject | null;
   deadlineMs: number | null;
   maxCompensationAttempts: number;
+  minCompensationWindowMs: number;
   maxForwardAttempts: number;
   /** Name of the pivot step, if any. */
   pivot: string | null;

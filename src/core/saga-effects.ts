@@ -9,11 +9,10 @@
  * e.g. after a crash before commit, yields the same ids, so the outbox,
  * participants and the timer table can dedupe.
  */
-import type { JsonObject, JsonValue } from './json';
-import type { LifecycleEventType, StepAction } from './protocol';
-import type { SagaStatus } from './saga-status';
+import type { JsonObject, JsonValue, LifecycleEventType, ReplyError, StepAction } from '@saga-coordinator/participant/protocol';
+import type { AttemptStatus, SagaStatus } from './saga-status';
 
-/** Send one attempt of a step's command or compensation to its participant. */
+/** Send one attempt of a step's command or compensation to its participant (its attempt is recorded as SENT). */
 export interface SendCommand {
   type: 'SendCommand';
   /** `${sagaId}:${step}:${action}:${attempt}`; use as the CommandMessage's messageId. */
@@ -27,6 +26,19 @@ export interface SendCommand {
   payload: JsonValue;
   /** Epoch ms; the attempt times out at this instant (an attempt-timeout timer is scheduled for it). */
   deadlineAt: number;
+}
+
+/** How an attempt ended: record it on the attempt's row. Emitted only by applied decisions. */
+export interface RecordAttemptResult {
+  type: 'RecordAttemptResult';
+  /** The attempt's command id. */
+  commandId: string;
+  step: string;
+  action: StepAction;
+  attempt: number;
+  status: Exclude<AttemptStatus, 'SENT'>;
+  output?: JsonValue;
+  error?: ReplyError;
 }
 
 export type TimerKind = 'attempt-timeout' | 'backoff' | 'deadline';
@@ -66,5 +78,5 @@ export interface FinishSaga {
   status: SagaStatus;
 }
 
-export type SagaEffect = SendCommand | ScheduleTimer | CancelTimer | EmitLifecycleEvent | FinishSaga;
+export type SagaEffect = SendCommand | RecordAttemptResult | ScheduleTimer | CancelTimer | EmitLifecycleEvent | FinishSaga;
 export type SagaEffectType = SagaEffect['type'];

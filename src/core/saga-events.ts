@@ -9,8 +9,7 @@
  * Events may arrive late, twice or for something that no longer waits;
  * `decide` ignores those explicitly rather than failing.
  */
-import type { JsonValue } from './json';
-import type { ReplyError, ReplyMessage, ReplyOutcome, StepAction } from './protocol';
+import type { JsonValue, ReplyError, ReplyMessage, ReplyOutcome, StepAction } from '@saga-coordinator/participant/protocol';
 
 export interface SagaStarted {
   type: 'SagaStarted';

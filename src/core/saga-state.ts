@@ -16,14 +16,17 @@
  * events and is what optimistic concurrency and event ids build on.
  */
 import { InvalidArgumentError } from './errors';
-import { cloneJson, isJsonValue, type JsonValue } from './json';
-import type { DefinitionRef, StepAction } from './protocol';
+import { cloneJson, isJsonValue, type JsonValue, type DefinitionRef, type StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition } from './saga-definition';
 import type { SagaStatus, StepStatus } from './saga-status';
 import { stepsOf } from './definition-normalization';
 
-/** Bumped when the stored shape changes incompatibly, so a loader can migrate old rows. */
-export const SAGA_STATE_FORMAT = 1 as const;
+/**
+ * Bumped whenever the stored shape changes; persistence/saga-state.reader.ts
+ * upgrades rows of every earlier format. 2: budgetStartedAt and
+ * compensationBudgetStartedAt (retry windows).
+ */
+export const SAGA_STATE_FORMAT = 2 as const;
 
 export interface StepErrorRecord {
   action: StepAction;
@@ -64,10 +67,14 @@ export interface StepState {
   attempt: number;
   /** `execute` attempts counted against retry.maxAttempts; an operator retry resets it. */
   attemptsSinceReset: number;
+  /** When the first `execute` attempt of the current budget was sent (for retry.minRetryWindowMs). */
+  budgetStartedAt: number | null;
   /** Number of the last `compensate` command sent; 0 = never sent. */
   compensationAttempt: number;
   /** `compensate` attempts counted against maxCompensationAttempts; an operator retry resets it. */
   compensationAttemptsSinceReset: number;
+  /** When the first `compensate` attempt of the current budget was sent (for minCompensationWindowMs). */
+  compensationBudgetStartedAt: number | null;
   /** An attempt timed out without a reply, so the participant may have applied the step. Never reset. */
   mayHaveApplied: boolean;
   /** When the current wait ends: the attempt's deadline (RUNNING, COMPENSATING) or the backoff's end (*_RETRY_WAIT). */
@@ -168,8 +175,10 @@ function newStepState(): StepState {
     status: 'PENDING',
     attempt: 0,
     attemptsSinceReset: 0,
+    budgetStartedAt: null,
     compensationAttempt: 0,
     compensationAttemptsSinceReset: 0,
+    compensationBudgetStartedAt: null,
     mayHaveApplied: false,
     dueAt: null,
     input: null,
@@ -186,4 +195,17 @@ function newStepState(): StepState {
 /** The state of step `name`, or undefined. Safe for untrusted names: `steps` is a plain object. */
 export function stepState(state: SagaState, name: string): StepState | undefined {
   return Object.prototype.hasOwnProperty.call(state.steps, name) ? state.steps[name] : undefined;
+}
+
+/** Step statuses in which a step is what the saga is doing or waiting on right now. */
+const CURRENT_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['RUNNING', 'RETRY_WAIT', 'COMPENSATING', 'COMPENSATION_RETRY_WAIT', 'COMPENSATION_FAILED']);
+
+/** The steps the saga is currently doing, waiting on, or waiting for an operator about, in definition order. */
+export function currentSteps(state: SagaState, definition: NormalizedSagaDefinition): string[] {
+  return stepsOf(definition)
+    .map((step) => step.name)
+    .filter((name) => {
+      const st = stepState(state, name);
+      return st !== undefined && (CURRENT_STEP_STATUSES.has(st.status) || st.needsAttention !== null);
+    });
 }

@@ -79,6 +79,20 @@ export const STEP_TRANSITIONS: Readonly<Record<StepStatus, readonly StepStatus[]
   SKIPPED: [],
 });
 
+/**
+ * How one attempt (one command) ended, as its attempt row records it:
+ *   SENT             no answer yet.
+ *   SUCCEEDED        the participant answered success.
+ *   FAILED           it answered failure (a business failure of an execute; for a
+ *                    compensation, a refusal that is retried).
+ *   RETRY_REQUESTED  it answered retry.
+ *   TIMED_OUT        no answer by the attempt's deadline.
+ *   ABANDONED        no answer needed any more: a reply to another attempt of the
+ *                    same action settled the step.
+ */
+export const ATTEMPT_STATUSES = ['SENT', 'SUCCEEDED', 'FAILED', 'RETRY_REQUESTED', 'TIMED_OUT', 'ABANDONED'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
 /** COMPLETED and COMPENSATED: nothing will ever happen to the instance again. */
 export function isTerminalSagaStatus(status: SagaStatus): boolean {
   return status === 'COMPLETED' || status === 'COMPENSATED';

@@ -16,7 +16,7 @@
  * `timerEvent` and decides it; a timer that fires after it was cancelled
  * (a race) is ignored by `decide` as stale.
  */
-import type { StepAction } from './protocol';
+import type { StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition } from './saga-definition';
 import type { ScheduleTimer } from './saga-effects';
 import type { AttemptTimedOut, BackoffElapsed, DeadlineReached } from './saga-events';
@@ -101,4 +101,34 @@ export function firedTimerId(sagaId: string, event: { type: string; step?: strin
   if (event.type === 'AttemptTimedOut') return attemptTimeoutTimerId(sagaId, event.step, event.action, event.attempt);
   if (event.type === 'BackoffElapsed') return backoffTimerId(sagaId, event.step, event.action, event.attempt);
   return null;
+}
+
+/** The earliest timer the state implies and the participant it waits on (null for the saga deadline), or null. */
+export function nextTimer(state: SagaState, def: NormalizedSagaDefinition): { dueAt: number; participant: string | null } | null {
+  let next: ScheduleTimer | null = null;
+  for (const timer of activeTimers(state, def).values()) if (next === null || timer.dueAt < next.dueAt) next = timer;
+  if (next === null) return null;
+  return { dueAt: next.dueAt, participant: next.step === undefined ? null : (findStep(def, next.step)?.participant ?? null) };
+}
+
+/**
+ * The earliest timer due at `now` as the event to decide, or null. `heldBack` names
+ * participants whose timers must wait (not consuming, or their circuit breaker is
+ * open): a timer of a step on such a participant does not fire, the saga deadline does.
+ * Decide it, then ask again on the new state: one timer firing can make another moot.
+ */
+export function dueTimerEvent(
+  state: SagaState,
+  def: NormalizedSagaDefinition,
+  now: number,
+  heldBack: (participant: string) => boolean = () => false,
+): AttemptTimedOut | BackoffElapsed | DeadlineReached | null {
+  let next: ScheduleTimer | null = null;
+  for (const timer of activeTimers(state, def).values()) {
+    if (timer.dueAt > now) continue;
+    const participant = timer.step === undefined ? null : findStep(def, timer.step)?.participant;
+    if (participant && heldBack(participant)) continue;
+    if (next === null || timer.dueAt < next.dueAt) next = timer;
+  }
+  return next === null ? null : timerEvent(next);
 }

@@ -1,7 +1,7 @@
 // `npm run migrate`: applies pending migrations to DATABASE_URL and exits.
 import { loadConfig } from '../config/app-config';
 import { readLocalInfraEnv } from '../config/local-infra-env';
-import { migrate } from './migrator';
+import { migrateCoordinatorSchema } from './coordinator-migrations';
 import { assertDatabaseReachable, createPool } from './pg-pool';
 
 async function main(): Promise<void> {
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const pool = createPool(config);
   try {
     await assertDatabaseReachable(pool, config.DATABASE_URL);
-    const { applied } = await migrate(pool);
+    const { applied } = await migrateCoordinatorSchema(pool);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
   } finally {
     await pool.end();

@@ -1,45 +1,54 @@
-// Outbox: messages committed in the same transaction as the state change that caused them.
+// Outbox batches: every Kafka message one engine transaction caused, in one row written
+// by that transaction (see engine-writes.ts). The process that committed it publishes it
+// from memory right away and deletes the row afterwards; a row still here after a grace
+// period was left by a process that died or could not reach Kafka, and the relay
+// publishes it from here. Either way a message goes out at least once.
 import type { Queryable } from './queryable';
 
 export interface OutboxMessage {
   topic: string;
   key: string;
-  payload: string;
-  headers?: Record<string, string>;
+  value: string;
+  headers: Record<string, string>;
 }
 
-export interface OutboxRow extends OutboxMessage {
+export interface OutboxBatch {
   id: string;
-}
-
-export async function insertOutboxMessages(db: Queryable, messages: OutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await db.query(
-    `insert into outbox (topic, message_key, payload, headers)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])`,
-    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => m.payload), messages.map((m) => JSON.stringify(m.headers ?? {}))],
-  );
+  messages: OutboxMessage[];
 }
 
 /**
- * Claims the oldest unsent rows; SKIP LOCKED lets several relays share the work
- * without waiting on each other. Call inside a transaction held until markOutboxSent.
+ * Locks up to `limit` batches older than `graceMs`, oldest first, skipping batches
+ * another relay holds. Call inside the transaction that publishes and deletes them.
  */
-export async function claimOutboxBatch(db: Queryable, limit: number): Promise<OutboxRow[]> {
-  const res = await db.query<{ id: string; topic: string; message_key: string; payload: string; headers: Record<string, string> }>(
-    `select id, topic, message_key, payload, headers from outbox
-      where sent_at is null order by id limit $1 for update skip locked`,
-    [limit],
+export async function lockStaleOutboxBatches(db: Queryable, graceMs: number, limit: number): Promise<OutboxBatch[]> {
+  const res = await db.query<{ id: string; messages: string }>(
+    `select id::text, messages from outbox_batches
+      where created_at < now() - make_interval(secs => $1 / 1000.0)
+      order by id limit $2 for update skip locked`,
+    [graceMs, limit],
   );
-  return res.rows.map((r) => ({ id: r.id, topic: r.topic, key: r.message_key, payload: r.payload, headers: r.headers }));
+  return res.rows.map((r) => ({ id: r.id, messages: JSON.parse(r.messages) as OutboxMessage[] }));
 }
 
-export async function markOutboxSent(db: Queryable, ids: string[]): Promise<void> {
-  await db.query('update outbox set sent_at = now() where id = any($1::bigint[])', [ids]);
+export async function deleteOutboxBatches(db: Queryable, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query('delete from outbox_batches where id = any($1::bigint[])', [ids]);
 }
 
-/** Sent rows are kept a while for inspection, then removed. */
-export async function deleteSentOutbox(db: Queryable, olderThanSeconds: number): Promise<number> {
-  const res = await db.query(`delete from outbox where sent_at < now() - make_interval(secs => $1)`, [olderThanSeconds]);
-  return res.rowCount ?? 0;
+export interface OutboxBacklog {
+  batches: number;
+  messages: number;
+  /** Age of the oldest unpublished batch in seconds, 0 when empty. */
+  oldestAgeSeconds: number;
+}
+
+export async function outboxBacklog(db: Queryable): Promise<OutboxBacklog> {
+  const res = await db.query<{ batches: number; messages: number; oldest: number }>(
+    `select count(*)::int as batches, coalesce(sum(message_count), 0)::int as messages,
+            coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest
+       from outbox_batches`,
+  );
+  const r = res.rows[0];
+  return { batches: r.batches, messages: r.messages, oldestAgeSeconds: r.oldest };
 }

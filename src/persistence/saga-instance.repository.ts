@@ -16,6 +16,9 @@ export interface SagaInstanceRow {
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  traceContext: string | null;
+  /** Set while the saga is quarantined: the engine could not decide an event for it. */
+  quarantine: unknown;
 }
 
 interface Row {
@@ -31,6 +34,8 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;
+  trace_context: string | null;
+  quarantine: unknown;
 }
 
 const toSagaInstance = (r: Row): SagaInstanceRow => ({
@@ -46,30 +51,17 @@ const toSagaInstance = (r: Row): SagaInstanceRow => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
+  traceContext: r.trace_context,
+  quarantine: r.quarantine ?? null,
 });
 
 export class ConcurrentUpdateError extends Error {
   readonly code = 'CONCURRENT_UPDATE';
   readonly retriable = true;
-  constructor(readonly sagaId: string) {
-    super(`saga ${sagaId} was changed by another transaction`);
+  constructor(readonly sagas: string) {
+    super(`saga instance(s) ${sagas} were changed by another transaction`);
     this.name = 'ConcurrentUpdateError';
   }
-}
-
-/** Inserts a new instance; with an idempotency key already used, inserts nothing and returns undefined. */
-export async function insertSagaInstance(
-  db: Queryable,
-  s: { sagaId: string; definitionName: string; definitionVersion: number; status: string; businessKey?: string | null; idempotencyKey?: string | null; input: unknown; state: unknown },
-): Promise<SagaInstanceRow | undefined> {
-  const res = await db.query<Row>(
-    `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)
-     on conflict (idempotency_key) do nothing
-     returning *`,
-    [s.sagaId, s.definitionName, s.definitionVersion, s.status, s.businessKey ?? null, s.idempotencyKey ?? null, JSON.stringify(s.input), JSON.stringify(s.state)],
-  );
-  return res.rows[0] ? toSagaInstance(res.rows[0]) : undefined;
 }
 
 export async function findSagaByIdempotencyKey(db: Queryable, key: string): Promise<SagaInstanceRow | undefined> {
@@ -77,54 +69,140 @@ export async function findSagaByIdempotencyKey(db: Queryable, key: string): Prom
   return res.rows[0] ? toSagaInstance(res.rows[0]) : undefined;
 }
 
+export async function findSagasByIdempotencyKeys(db: Queryable, keys: string[]): Promise<SagaInstanceRow[]> {
+  if (keys.length === 0) return [];
+  const res = await db.query<Row>('select * from saga_instances where idempotency_key = any($1::text[])', [keys]);
+  return res.rows.map(toSagaInstance);
+}
+
 export async function findSagaInstance(db: Queryable, sagaId: string): Promise<SagaInstanceRow | undefined> {
   const res = await db.query<Row>('select * from saga_instances where saga_id = $1', [sagaId]);
   return res.rows[0] ? toSagaInstance(res.rows[0]) : undefined;
 }
 
+export interface NewSagaInstance {
+  sagaId: string;
+  definitionName: string;
+  definitionVersion: number;
+  status: string;
+  businessKey: string | null;
+  idempotencyKey: string | null;
+  input: unknown;
+  state: unknown;
+  /** Epoch ms, or null. */
+  nextDueAt: number | null;
+  nextDueParticipant: string | null;
+  traceContext: string | null;
+}
+
+/**
+ * Inserts new instances in one statement; an idempotency key already taken (by an
+ * earlier saga, or by an earlier row of this very list) inserts nothing. Returns the
+ * ids that were inserted.
+ */
+export async function insertSagaInstances(db: Queryable, sagas: NewSagaInstance[]): Promise<Set<string>> {
+  if (sagas.length === 0) return new Set();
+  const res = await db.query<{ saga_id: string }>(
+    `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_at, next_due_participant, trace_context)
+     select saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state,
+            to_timestamp(next_due_ms / 1000.0), next_due_participant, trace_context
+       from json_to_recordset($1::json) as t(saga_id uuid, definition_name text, definition_version int, status text, business_key text,
+                                             idempotency_key text, input jsonb, state jsonb, next_due_ms double precision, next_due_participant text, trace_context text)
+     on conflict (idempotency_key) do nothing
+     returning saga_id`,
+    [
+      JSON.stringify(
+        sagas.map((s) => ({
+          saga_id: s.sagaId,
+          definition_name: s.definitionName,
+          definition_version: s.definitionVersion,
+          status: s.status,
+          business_key: s.businessKey,
+          idempotency_key: s.idempotencyKey,
+          input: s.input,
+          state: s.state,
+          next_due_ms: s.nextDueAt,
+          next_due_participant: s.nextDueParticipant,
+          trace_context: s.traceContext,
+        })),
+      ),
+    ],
+  );
+  return new Set(res.rows.map((r) => r.saga_id));
+}
+
+/** What the engine needs of an instance it is about to advance. `state` is raw JSON: read it with readSagaState. */
+export interface LockedSaga {
+  sagaId: string;
+  definitionName: string;
+  definitionVersion: number;
+  businessKey: string | null;
+  idempotencyKey: string | null;
+  state: unknown;
+  rowVersion: number;
+  quarantine: unknown;
+  traceContext: string | null;
+}
+
+interface LockedRow {
+  saga_id: string;
+  definition_name: string;
+  definition_version: number;
+  business_key: string | null;
+  idempotency_key: string | null;
+  state: unknown;
+  row_version: string;
+  quarantine: unknown;
+  trace_context: string | null;
+}
+
+const LOCKED_COLUMNS = 'saga_id, definition_name, definition_version, business_key, idempotency_key, state, row_version, quarantine, trace_context';
+const toLocked = (r: LockedRow): LockedSaga => ({
+  sagaId: r.saga_id,
+  definitionName: r.definition_name,
+  definitionVersion: r.definition_version,
+  businessKey: r.business_key,
+  idempotencyKey: r.idempotency_key,
+  state: r.state,
+  rowVersion: Number(r.row_version),
+  quarantine: r.quarantine,
+  traceContext: r.trace_context,
+});
+
 /**
  * Locks the given instances for the rest of the transaction, always in saga_id order
  * so that two transactions locking overlapping sets cannot deadlock.
  */
-export async function lockSagaInstances(db: Queryable, sagaIds: string[]): Promise<Map<string, SagaInstanceRow>> {
+export async function lockSagaInstances(db: Queryable, sagaIds: string[]): Promise<Map<string, LockedSaga>> {
   if (sagaIds.length === 0) return new Map();
-  const res = await db.query<Row>('select * from saga_instances where saga_id = any($1::uuid[]) order by saga_id for update', [sagaIds]);
-  return new Map(res.rows.map((r) => [r.saga_id, toSagaInstance(r)]));
+  const res = await db.query<LockedRow>(`select ${LOCKED_COLUMNS} from saga_instances where saga_id = any($1::uuid[]) order by saga_id for update`, [sagaIds]);
+  return new Map(res.rows.map((r) => [r.saga_id, toLocked(r)]));
 }
-
-export interface SagaInstanceUpdate {
-  sagaId: string;
-  expectedRowVersion: number;
-  status: string;
-  state: unknown;
-  finished: boolean;
-}
-
-/** Updates many instances in one statement; throws ConcurrentUpdateError if any row_version moved. */
-export async function updateSagaInstances(db: Queryable, updates: SagaInstanceUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
-  const res = await db.query<{ saga_id: string }>(
-    `update saga_instances s
-        set status = u.status, state = u.state, row_version = s.row_version + 1, updated_at = now(),
-            finished_at = case when u.finished then coalesce(s.finished_at, now()) else null end
-       from unnest($1::uuid[], $2::bigint[], $3::text[], $4::jsonb[], $5::boolean[]) as u(saga_id, expected, status, state, finished)
-      where s.saga_id = u.saga_id and s.row_version = u.expected
-      returning s.saga_id`,
-    [updates.map((u) => u.sagaId), updates.map((u) => u.expectedRowVersion), updates.map((u) => u.status), updates.map((u) => JSON.stringify(u.state)), updates.map((u) => u.finished)],
-  );
-  if (res.rowCount !== updates.length) {
-    const done = new Set(res.rows.map((r) => r.saga_id));
-    throw new ConcurrentUpdateError(updates.find((u) => !done.has(u.sagaId))!.sagaId);
-  }
-}
-
 
 /**
- * Locks whichever of the instances no other transaction holds, and skips the rest.
- * For work that already holds other locks (claimed timers) and so must never wait.
+ * Locks up to `limit` sagas whose next timer is due at or before `horizon` (epoch ms),
+ * skipping sagas another transaction holds (it is advancing them, or another replica
+ * is firing their timers) and sagas whose next timer waits on a held-back participant.
+ * Never waits for a lock, so it cannot deadlock against transactions that lock sagas
+ * in saga_id order.
  */
-export async function lockSagaInstancesSkipLocked(db: Queryable, sagaIds: string[]): Promise<Set<string>> {
-  if (sagaIds.length === 0) return new Set();
-  const res = await db.query<{ saga_id: string }>('select saga_id from saga_instances where saga_id = any($1::uuid[]) for update skip locked', [sagaIds]);
-  return new Set(res.rows.map((r) => r.saga_id));
+export async function lockDueSagas(db: Queryable, horizon: number, heldBack: string[], limit: number): Promise<LockedSaga[]> {
+  const res = await db.query<LockedRow>(
+    `select ${LOCKED_COLUMNS} from saga_instances
+      where next_due_at <= to_timestamp($1 / 1000.0) and quarantine is null
+        and (next_due_participant is null or not (next_due_participant = any($2::text[])))
+      order by next_due_at
+      limit $3
+      for update skip locked`,
+    [horizon, heldBack, limit],
+  );
+  return res.rows.map(toLocked);
+}
+
+/** When the earliest timer of any saga that can fire is due (epoch ms), or null. */
+export async function earliestDueAt(db: Queryable): Promise<number | null> {
+  const res = await db.query<{ due: string | null }>(
+    'select (extract(epoch from min(next_due_at)) * 1000)::float8::text as due from saga_instances where next_due_at is not null and quarantine is null',
+  );
+  return res.rows[0]?.due == null ? null : Number(res.rows[0].due);
 }

@@ -2,9 +2,8 @@
 // them, and answers through a behaviour function. It speaks the raw wire protocol
 // (not the SDK), so tests can also send duplicate, stale and malformed replies.
 import { randomUUID } from 'node:crypto';
-import type { CommandMessage, ReplyMessage } from '../../src/core/protocol';
-import { KafkaBus, type Subscription } from '../../src/messaging/kafka-bus';
-import { topicNames } from '../../src/messaging/topic-names';
+import { type CommandMessage, type ReplyMessage, topicNames } from '@saga-coordinator/participant/protocol';
+import { KafkaBus, type Subscription } from '@saga-coordinator/participant/kafka';
 import { infraEnv, uniqueName } from './test-infra';
 
 /** What to do with a command: reply (possibly more than once), or drop it (the coordinator will time out). */

@@ -1,7 +1,7 @@
 // Starts one of the example's participants: its own database pool, its tables
 // (business-schema.ts), and an SDK Participant with its handlers.
 import { Pool } from 'pg';
-import { Participant, type ParticipantKafka, type ParticipantLogger, type ParticipantLogLevel, type SomeStepHandler } from '../../../src/participant';
+import { Participant, type ParticipantKafka, type ParticipantLogger, type ParticipantLogLevel, type SomeStepHandler } from '@saga-coordinator/participant';
 import { migrateBusinessSchema } from '../business-schema';
 import { reliable, type FlakinessPolicy } from '../flakiness';
 import type { ParticipantName } from '../order';

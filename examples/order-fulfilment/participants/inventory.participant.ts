@@ -2,7 +2,7 @@
 // one missing SKU fails the step and the SDK rolls back the lines already reserved),
 // releases it (compensation), and commits it once the order is paid (after the pivot).
 // It can be flaky (see flakiness.ts).
-import { failure, retry, success, type SomeStepHandler, type StepHandler } from '../../../src/participant';
+import { failure, retry, success, type SomeStepHandler, type StepHandler } from '@saga-coordinator/participant';
 import { reliable, sleepPastDeadline, type FlakinessPolicy } from '../flakiness';
 import type { OrderLine } from '../order';
 

@@ -1,6 +1,6 @@
 // The orders service: creates an order (PENDING), cancels it (compensation), and
 // confirms it once it has shipped (after the pivot: retried until it succeeds).
-import { failure, success, type SomeStepHandler, type StepHandler } from '../../../src/participant';
+import { failure, success, type SomeStepHandler, type StepHandler } from '@saga-coordinator/participant';
 import type { OrderInput } from '../order';
 
 export const ORDER_INPUT_SCHEMA = {

@@ -7,7 +7,7 @@
 // FLAKY_RATE (fraction of commands that time out, inventory and shipping only; default 0),
 // LOG_LEVEL (default info). Prints "ready <name>" once it consumes; SIGTERM/SIGINT stop it.
 import { readLocalInfraEnv } from '../../../src/config/local-infra-env';
-import type { ParticipantLogLevel } from '../../../src/participant';
+import type { ParticipantLogLevel } from '@saga-coordinator/participant';
 import { randomFlakiness } from '../flakiness';
 import { PARTICIPANTS, type ParticipantName } from '../order';
 import { startExampleParticipant } from './example-participant';

@@ -1,6 +1,6 @@
 // The payments service: reserves a customer's credit (refused when it does not
 // cover the order), releases it (compensation), and captures it (the pivot).
-import { failure, success, type SomeStepHandler, type StepHandler } from '../../../src/participant';
+import { failure, success, type SomeStepHandler, type StepHandler } from '@saga-coordinator/participant';
 
 interface ReserveCredit {
   orderId: string;

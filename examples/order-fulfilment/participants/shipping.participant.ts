@@ -1,6 +1,6 @@
 // The shipping service: schedules one shipment per order. Runs after the pivot, so
 // the coordinator retries it until it succeeds; it can be flaky (see flakiness.ts).
-import { retry, success, type SomeStepHandler, type StepHandler } from '../../../src/participant';
+import { retry, success, type SomeStepHandler, type StepHandler } from '@saga-coordinator/participant';
 import { reliable, sleepPastDeadline, type FlakinessPolicy } from '../flakiness';
 import type { OrderLine } from '../order';
 

@@ -127,3 +127,12 @@ export class ApiKeyFromEnvironmentError extends ApiError {
     super('this API key comes from the API_KEYS variable; remove it there and restart');
   }
 }
+
+export class ParticipantNotFoundError extends ApiError {
+  readonly status = 404;
+  readonly code = 'PARTICIPANT_NOT_FOUND';
+  override readonly name = 'ParticipantNotFoundError';
+  constructor(name: string) {
+    super(`no participant named '${name}' is known to this coordinator (none of its definitions sends to it)`);
+  }
+}

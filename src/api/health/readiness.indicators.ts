@@ -2,7 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Pool } from 'pg';
-import { KafkaBus } from '../../messaging/kafka-bus';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { PG_POOL } from '../../persistence/database.module';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -38,6 +38,9 @@ export class ReadinessIndicators {
   private async pingPostgres(): Promise<void> {
     // A dedicated client with its own timeout: a pool checkout could wait behind busy work.
     const client = await this.pool.connect();
+    // A checked-out client's 'error' must be heard, or it ends the process (the pool listens only to idle ones).
+    const onError = () => undefined;
+    client.on('error', onError);
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -51,6 +54,7 @@ export class ReadinessIndicators {
       throw err;
     } finally {
       clearTimeout(timer);
+      client.off('error', onError);
     }
   }
 }

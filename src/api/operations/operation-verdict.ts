@@ -1,44 +1,33 @@
-// What an operator action's outcome means for the caller. The core decides; this maps
-// its verdict onto the API's promise that every action is idempotent:
+// What an operator action's verdict means for the caller. The core decides (including
+// that a cancel of a COMPLETED saga is refused and a repeated cancel is a no-op); this
+// only names the engine's verdicts in the API's words, every action being idempotent:
 //   applied   the saga changed.
-//   ignored   the request is already satisfied (a cancel of a saga that is already
-//             compensating): success, nothing changed ("no-op").
+//   ignored   the request is already satisfied: success, nothing changed ("no-op").
 //   rejected  the state does not allow it: refused, 409 with the core's code.
-// One exception: the core ignores a cancel of a finished saga (a timer must not fail
-// on it), but a caller asked to undo a saga that COMPLETED must hear no; a saga that
-// was compensated *because it was cancelled* has what a repeated cancel asks for.
-import type { Decision } from '../../core/decision';
+//   quarantined  the saga waits for an operator's resume: refused, 409 SAGA_QUARANTINED.
+import type { Verdict } from '../../core/decision';
 import type { OperatorEvent } from '../../core/saga-events';
-import type { SagaState } from '../../core/saga-state';
+import type { EventVerdict } from '../../coordinator/saga-engine';
 
 export type OperationKind = 'cancel' | 'retry' | 'resume' | 'override';
 
-export type ActionOutcome = { kind: 'applied' } | { kind: 'ignored'; code: string; reason: string } | { kind: 'rejected'; code: string; message: string };
-
 export type OperationVerdict = { result: 'applied' } | { result: 'no-op'; detail: string } | { result: 'refused'; code: string; detail: string };
 
-export function operationVerdict(operation: OperationKind, outcome: ActionOutcome, stateAfter: Pick<SagaState, 'status' | 'compensationReason'>): OperationVerdict {
-  switch (outcome.kind) {
+export function operationVerdict(verdict: EventVerdict | Verdict): OperationVerdict {
+  switch (verdict.kind) {
     case 'applied':
       return { result: 'applied' };
     case 'rejected':
-      return { result: 'refused', code: outcome.code, detail: outcome.message };
+      return { result: 'refused', code: verdict.code, detail: verdict.reason };
     case 'ignored':
-      if (operation === 'cancel' && outcome.code === 'SAGA_FINISHED') {
-        const cancelled = stateAfter.status === 'COMPENSATED' && stateAfter.compensationReason?.cause === 'cancel-requested';
-        return cancelled
-          ? { result: 'no-op', detail: 'the saga was cancelled and is COMPENSATED' }
-          : { result: 'refused', code: 'SAGA_FINISHED', detail: `saga is already ${stateAfter.status}; a finished saga cannot be cancelled` };
-      }
-      return { result: 'no-op', detail: outcome.reason };
+      return { result: 'no-op', detail: verdict.reason };
+    case 'quarantined':
+      return { result: 'refused', code: 'SAGA_QUARANTINED', detail: verdict.reason };
+    case 'duplicate':
+    case 'unknown-saga':
+      // Operator events carry no message id, and an unknown saga is a 404 before this point.
+      throw new Error(`operator event reported as ${verdict.kind} for saga ${verdict.sagaId}`);
   }
-}
-
-/** The outcome `decide` predicts, for dry runs. */
-export function decisionOutcome(decision: Decision): ActionOutcome {
-  if (decision.rejected) return { kind: 'rejected', code: decision.rejected.code, message: decision.rejected.message };
-  if (decision.ignored) return { kind: 'ignored', code: decision.ignored.code, reason: decision.ignored.reason };
-  return { kind: 'applied' };
 }
 
 export interface OperationRequest {

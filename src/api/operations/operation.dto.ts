@@ -1,7 +1,7 @@
 // Bodies and the answer of the operator actions on one saga.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import type { JsonValue } from '../../core/json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import { IDENTIFIER_PATTERN } from '../../core/saga-definition';
 import { IfPresent } from '../validation/if-present';
 import { SagaSummaryDto } from '../sagas/saga-view.dto';

@@ -6,10 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { OperationRejectedError, SagaNotFoundError } from '../../coordinator/coordinator-errors';
-import { SagaDefinitionService } from '../../coordinator/saga-definition.service';
-import { SagaEngine, type EngineOutcome } from '../../coordinator/saga-engine';
-import { decide } from '../../core/decide';
-import type { SagaState } from '../../core/saga-state';
+import { SagaEngine } from '../../coordinator/saga-engine';
 import { PG_POOL } from '../../persistence/database.module';
 import { findSagaInstance, type SagaInstanceRow } from '../../persistence/saga-instance.repository';
 import type { Principal } from '../auth/principal';
@@ -19,7 +16,7 @@ import { encodeCursor } from '../sagas/saga-list-cursor';
 import { sagaSummary } from '../sagas/saga-views';
 import type { BulkOperationBody, BulkOperationResultDto, BulkSagaResultDto } from './bulk-operation.dto';
 import type { OperationResultDto } from './operation.dto';
-import { ActionOutcome, decisionOutcome, OperationRequest, operationVerdict, operatorEvent } from './operation-verdict';
+import { OperationRequest, operationVerdict, operatorEvent } from './operation-verdict';
 
 export const DEFAULT_BULK_LIMIT = 100;
 
@@ -28,7 +25,6 @@ export class SagaOperationsService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly engine: SagaEngine,
-    private readonly definitions: SagaDefinitionService,
     private readonly queries: SagaQueryService,
   ) {}
 
@@ -74,40 +70,22 @@ export class SagaOperationsService {
   }
 
   private async apply(sagaId: string, req: OperationRequest, principal: Principal) {
-    const before = await this.load(sagaId);
-    const outcome = toActionOutcome(await this.engine.apply({ sagaId, event: operatorEvent(req, principal.name), actor: principal.actor }));
+    const verdict = await this.engine.apply({ sagaId, event: operatorEvent(req, principal.name), actor: principal.actor });
     const after = await this.load(sagaId);
-    return { verdict: operationVerdict(req.operation, outcome, after.state as SagaState), before: before.status, after };
+    const before = verdict.kind === 'applied' ? verdict.statusBefore : after.status;
+    return { verdict: operationVerdict(verdict), before, after };
   }
 
+  /** What the action would do, decided by the engine on one snapshot with its clock; nothing is written. */
   private async predict(sagaId: string, req: OperationRequest, principal: Principal) {
-    const row = await this.load(sagaId);
-    const def = await this.definitions.get(row.definitionName, row.definitionVersion);
-    const decision = decide(row.state as SagaState, def.normalized, operatorEvent(req, principal.name), { now: Date.now(), random: Math.random });
-    const after = { ...row, status: decision.state.status };
-    return { verdict: operationVerdict(req.operation, decisionOutcome(decision), decision.state), before: row.status, after };
+    const { row, before, decision } = await this.engine.preview(sagaId, operatorEvent(req, principal.name));
+    return { verdict: operationVerdict(decision.verdict), before: before.status, after: { ...row, status: decision.state.status } };
   }
 
   private async load(sagaId: string): Promise<SagaInstanceRow> {
     const row = await findSagaInstance(this.pool, sagaId);
     if (!row) throw new SagaNotFoundError(sagaId);
     return row;
-  }
-}
-
-function toActionOutcome(o: EngineOutcome): ActionOutcome {
-  switch (o.kind) {
-    case 'applied':
-      return { kind: 'applied' };
-    case 'ignored':
-      return { kind: 'ignored', code: o.code, reason: o.reason };
-    case 'rejected':
-      return { kind: 'rejected', code: o.code, message: o.message };
-    case 'unknown-saga':
-      throw new SagaNotFoundError(o.sagaId);
-    case 'duplicate':
-      // Only messages with ids can be duplicates; operator events have none.
-      throw new Error(`operator event for saga ${o.sagaId} reported as a duplicate`);
   }
 }
 

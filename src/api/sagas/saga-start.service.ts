@@ -4,7 +4,8 @@
 // reused for a different request is refused rather than answered with a saga the
 // caller did not ask for.
 import { Injectable } from '@nestjs/common';
-import { canonicalJson, type JsonValue } from '../../core/json';
+import { type JsonValue } from '@saga-coordinator/participant/protocol';
+import { canonicalJson } from '../../core/canonical-json';
 import { SagaEngine, type StartSagaResult } from '../../coordinator/saga-engine';
 import { IdempotencyKeyConflictError, RequestValidationError } from '../errors/api-errors';
 import type { Principal } from '../auth/principal';
@@ -30,7 +31,7 @@ export function checkIdempotencyKeyHeader(value: string | undefined): string | u
 export class SagaStartService {
   constructor(private readonly engine: SagaEngine) {}
 
-  async start(body: StartSagaBody, idempotencyKeyHeader: string | undefined, principal: Principal): Promise<StartSagaResult> {
+  async start(body: StartSagaBody, idempotencyKeyHeader: string | undefined, principal: Principal, traceparent?: string): Promise<StartSagaResult> {
     const headerKey = checkIdempotencyKeyHeader(idempotencyKeyHeader);
     const key = headerKey ?? (body.businessKey !== undefined ? businessKeyIdempotencyKey(body.definition, body.businessKey) : undefined);
     const result = await this.engine.start({
@@ -40,6 +41,7 @@ export class SagaStartService {
       businessKey: body.businessKey ?? null,
       idempotencyKey: key ?? null,
       actor: principal.actor,
+      traceparent: traceparent ?? null,
     });
     if (!result.created && !isSameRequest(result, body)) {
       throw new IdempotencyKeyConflictError(result.saga.sagaId, headerKey !== undefined ? 'the Idempotency-Key' : 'the business key');

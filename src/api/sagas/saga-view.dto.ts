@@ -200,8 +200,17 @@ export class HistoryEntryDto {
   @ApiProperty({ type: String, nullable: true })
   statusAfter!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'why the event changed nothing (ignored or rejected), else null' })
-  ignored!: string | null;
+  @ApiProperty({
+    enum: ['applied', 'ignored', 'rejected', 'quarantined'],
+    description: 'applied: the event changed the saga; ignored: stale, duplicate or already so; rejected: the state does not allow it; quarantined: the saga waits for an operator',
+  })
+  verdict!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: "the core's code for a verdict other than applied (e.g. STALE_ATTEMPT, SAGA_FINISHED), else null" })
+  code!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'why the event changed nothing, in words, else null' })
+  reason!: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: "who caused it: 'api-key:<name>', 'participant:<step>', 'timer', 'start-topic'" })
   actor!: string | null;
@@ -238,9 +247,30 @@ export class EscalationDto {
   at!: string;
 }
 
+export class QuarantineDto {
+  @ApiProperty({ example: 'CORRUPT_STATE' })
+  code!: string;
+  @ApiProperty({ description: 'why the engine could not decide an event for this saga' })
+  message!: string;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+  @ApiProperty({ description: 'the event it could not decide' })
+  eventType!: string;
+}
+
 export class SagaDetailDto extends SagaSummaryDto {
   @ApiProperty({ type: String, nullable: true })
   idempotencyKey!: string | null;
+
+  @ApiProperty({
+    type: QuarantineDto,
+    nullable: true,
+    description: 'set when the engine could not decide an event for this saga (a corrupt row, a bug): it waits for an operator (resume releases it); everything else keeps flowing',
+  })
+  quarantine!: QuarantineDto | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "the W3C traceparent of the saga's trace, when tracing is on" })
+  traceContext!: string | null;
 
   @ApiProperty({ description: 'the saga input' })
   input!: unknown;

@@ -2,15 +2,13 @@
 // its core SagaState, its step attempts and its history (pure functions).
 import { stepsOf } from '../../core/definition-normalization';
 import type { NormalizedSagaDefinition } from '../../core/saga-definition';
-import type { SagaState, StepState } from '../../core/saga-state';
+import { currentSteps, type SagaState, type StepState } from '../../core/saga-state';
+import { readSagaState } from '../../persistence/saga-state.reader';
 import type { StoredHistoryEntry } from '../../persistence/saga-history.repository';
 import type { SagaSummaryRow } from '../../persistence/saga-instance-query.repository';
 import type { SagaInstanceRow } from '../../persistence/saga-instance.repository';
 import type { StoredAttempt } from '../../persistence/step-attempt.repository';
-import type { AttemptDto, HistoryEntryDto, SagaDetailDto, SagaSummaryDto, StepViewDto } from './saga-view.dto';
-
-/** Step statuses in which a step is what the saga is currently doing or waiting on. */
-const CURRENT_STEP_STATUSES = new Set(['RUNNING', 'RETRY_WAIT', 'COMPENSATING', 'COMPENSATION_RETRY_WAIT', 'COMPENSATION_FAILED']);
+import type { AttemptDto, HistoryEntryDto, QuarantineDto, SagaDetailDto, SagaSummaryDto, StepViewDto } from './saga-view.dto';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const isoDate = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -28,18 +26,27 @@ export function sagaSummary(row: SagaInstanceRow | SagaSummaryRow): SagaSummaryD
 }
 
 export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefinition, attempts: StoredAttempt[], history: StoredHistoryEntry[]): SagaDetailDto {
-  const state = row.state as SagaState;
+  let state: SagaState;
+  try {
+    state = readSagaState(row.state, row.sagaId);
+  } catch (err) {
+    // A quarantined saga with an unreadable state is still shown: what is known, and why it waits.
+    if (!row.quarantine) throw err;
+    return { ...sagaSummary(row), idempotencyKey: row.idempotencyKey, quarantine: row.quarantine as QuarantineDto, traceContext: row.traceContext, input: row.input, currentStep: null, currentSteps: [], compensationReason: null, escalation: null, deadlineAt: null, startedAt: null, steps: [], history: history.map(historyView) };
+  }
   const steps = stepsOf(definition).map((step) => {
     const st = state.steps[step.name];
     return stepView(step.name, { stage: step.stage, phase: step.phase, participant: step.participant, command: step.command, compensation: step.compensation }, st, attempts);
   });
-  const currentSteps = steps.filter((s) => CURRENT_STEP_STATUSES.has(s.status) || s.needsAttention !== null).map((s) => s.name);
+  const current = currentSteps(state, definition);
   return {
     ...sagaSummary(row),
     idempotencyKey: row.idempotencyKey,
+    quarantine: (row.quarantine as QuarantineDto | null) ?? null,
+    traceContext: row.traceContext,
     input: row.input,
-    currentStep: currentSteps[0] ?? null,
-    currentSteps,
+    currentStep: current[0] ?? null,
+    currentSteps: current,
     compensationReason: state.compensationReason ? { ...state.compensationReason, at: iso(state.compensationReason.at)! } : null,
     escalation: state.escalation ? { from: state.escalation.from, steps: [...state.escalation.steps], at: iso(state.escalation.at)! } : null,
     deadlineAt: iso(state.deadlineAt),
@@ -97,7 +104,9 @@ function historyView(h: StoredHistoryEntry): HistoryEntryDto {
     event: h.event,
     statusBefore: h.statusBefore,
     statusAfter: h.statusAfter,
-    ignored: h.ignored,
+    verdict: h.verdict,
+    code: h.verdictCode,
+    reason: h.verdictReason,
     actor: h.actor,
     occurredAt: h.occurredAt.toISOString(),
   };

@@ -32,10 +32,11 @@ export class SagasController {
   async start(
     @Body() body: StartSagaBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('traceparent') traceparent: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StartedSagaDto> {
-    const { saga, created } = await this.starts.start(body, idempotencyKey, principal);
+    const { saga, created } = await this.starts.start(body, idempotencyKey, principal, traceparent);
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK).location(`/v1/sagas/${saga.sagaId}`);
     return { ...sagaSummary(saga), created };
   }

@@ -1,7 +1,7 @@
 // The body of POST /v1/sagas.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
-import type { JsonValue } from '../../core/json';
+import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import { IDENTIFIER_PATTERN } from '../../core/saga-definition';
 import { IfPresent } from '../validation/if-present';
 

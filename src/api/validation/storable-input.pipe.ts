@@ -5,7 +5,7 @@
 // would overflow the stack on a deep body, and because nothing unstorable may reach
 // the services.
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
-import { unstorableJsonProblems } from '../../messaging/storable-json';
+import { unstorableJsonProblems } from '@saga-coordinator/participant/protocol';
 import { RequestValidationError } from '../errors/api-errors';
 
 @Injectable()

@@ -68,6 +68,10 @@ describe('API keys and roles', () => {
       method: 'post', route: '/v1/bulk-operations', required: 'operator', path: () => '/v1/bulk-operations',
       body: () => ({ operation: 'cancel', filter: { sagaIds: [completedSaga] }, reason: 'matrix', dryRun: true }), allowed: { status: 200 },
     },
+    { method: 'get', route: '/v1/participants', required: 'viewer', path: () => '/v1/participants', allowed: { status: 200 } },
+    // An unknown participant: the role check comes first, and nothing is changed for the other tests.
+    { method: 'post', route: '/v1/participants/{name}/breaker/open', required: 'operator', path: () => '/v1/participants/nobody/breaker/open', body: () => ({ reason: 'matrix' }), allowed: { status: 404, code: 'PARTICIPANT_NOT_FOUND' } },
+    { method: 'post', route: '/v1/participants/{name}/breaker/close', required: 'operator', path: () => '/v1/participants/nobody/breaker/close', body: () => ({ reason: 'matrix' }), allowed: { status: 404, code: 'PARTICIPANT_NOT_FOUND' } },
     { method: 'get', route: '/v1/api-keys', required: 'admin', path: () => '/v1/api-keys', allowed: { status: 200 } },
     { method: 'post', route: '/v1/api-keys', required: 'admin', path: () => '/v1/api-keys', body: (n) => ({ name: `matrix-${n}`, role: 'viewer' }), allowed: { status: 201 } },
     { method: 'delete', route: '/v1/api-keys/{name}', required: 'admin', path: (role) => `/v1/api-keys/doomed-${role ?? 'anyone'}`, allowed: { status: 204 } },

@@ -88,10 +88,10 @@ describe('POST /v1/bulk-operations', () => {
     const res = await api.as('operator').post('/v1/bulk-operations', { operation: 'retry', filter: { definition: x.name, status: ['FAILED'] }, reason: 'orders db fixed' }).expect(200);
     expect(res.body).toMatchObject({ dryRun: false, matched: 3, counts: { applied: 3, wouldApply: 0, noOp: 0, refused: 0 } });
     for (const id of stuckX) expect(await waitForSagaStatus(api.h.pool, id, ['COMPENSATED', 'FAILED'], 10_000)).toBe('COMPENSATED');
-    const history = await api.h.pool.query("select saga_id, actor, event, ignored from saga_history where saga_id = any($1::uuid[]) and event_type = 'RetryRequested'", [stuckX]);
+    const history = await api.h.pool.query("select saga_id, actor, event, verdict from saga_history where saga_id = any($1::uuid[]) and event_type = 'RetryRequested'", [stuckX]);
     expect(history.rows).toHaveLength(3);
     for (const h of history.rows) {
-      expect(h).toMatchObject({ actor: `api-key:${KEYS.operator.name}`, ignored: null, event: { type: 'RetryRequested', by: KEYS.operator.name, reason: 'orders db fixed' } });
+      expect(h).toMatchObject({ actor: `api-key:${KEYS.operator.name}`, verdict: 'applied', event: { type: 'RetryRequested', by: KEYS.operator.name, reason: 'orders db fixed' } });
     }
     expect(await statuses([stuckY])).toEqual(['FAILED']);
     expect(await retryCount([stuckY, completedX])).toBe(0);

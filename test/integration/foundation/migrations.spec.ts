@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Pool } from 'pg';
-import { migrate, MigrationError, readMigrations } from '../../../src/persistence/migrator';
+import { migrate, MigrationError, readMigrations } from '@saga-coordinator/participant/migrator';
+import { MIGRATIONS_DIR, migrateCoordinatorSchema } from '../../../src/persistence/coordinator-migrations';
 import { createTestDatabase, TestDatabase, testPool } from '../../support/test-infra';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
@@ -25,21 +26,21 @@ describe('migrations against real PostgreSQL', () => {
   }
 
   it('applies the product schema, then finds nothing to do the second time', async () => {
-    const first = await migrate(pool);
-    expect(first.applied).toEqual(readMigrations().map((m) => m.label));
-    expect(await tables()).toEqual(expect.arrayContaining(['saga_definitions', 'saga_instances', 'step_attempts', 'saga_history', 'outbox', 'inbox', 'saga_timers']));
-    const second = await migrate(pool);
+    const first = await migrateCoordinatorSchema(pool);
+    expect(first.applied).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.label));
+    expect(await tables()).toEqual(expect.arrayContaining(['saga_definitions', 'saga_instances', 'step_attempts', 'saga_history', 'outbox_batches', 'inbox', 'dead_letters', 'participant_breakers']));
+    const second = await migrateCoordinatorSchema(pool);
     expect(second.applied).toEqual([]);
   });
 
   it('lets two migrators race without colliding: each migration applied exactly once', async () => {
     const other = testPool(db.url, 2);
     try {
-      const results = await Promise.all([migrate(pool), migrate(other), migrate(pool), migrate(other)]);
+      const results = await Promise.all([migrateCoordinatorSchema(pool), migrateCoordinatorSchema(other), migrateCoordinatorSchema(pool), migrateCoordinatorSchema(other)]);
       const appliedCounts = results.map((r) => r.applied.length);
       expect(appliedCounts.filter((n) => n > 0)).toHaveLength(1);
       const rows = await pool.query('select version from schema_migrations order by version');
-      expect(rows.rows.map((r) => r.version)).toEqual(readMigrations().map((m) => m.version));
+      expect(rows.rows.map((r) => r.version)).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.version));
     } finally {
       await other.end();
     }

@@ -3,7 +3,7 @@
 // business table a user would look at, and on the replies the coordinator would get.
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { REPLY_ERROR_CODES } from '../../../src/participant/participant-errors';
+import { REPLY_ERROR_CODES } from '@saga-coordinator/participant';
 import { BarrierFixture, command, startBarrierFixture } from './support/barrier-fixture';
 
 describe('participant barrier (real PostgreSQL)', () => {

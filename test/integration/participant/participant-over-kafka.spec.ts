@@ -2,11 +2,8 @@
 // malformed, duplicated or of an unknown type; a participant without a database.
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { ReplyMessage } from '../../../src/core/protocol';
-import { topicNames } from '../../../src/messaging/topic-names';
-import { Participant } from '../../../src/participant/participant';
-import { REPLY_ERROR_CODES } from '../../../src/participant/participant-errors';
-import { success } from '../../../src/participant/step-outcome';
+import { type ReplyMessage, topicNames } from '@saga-coordinator/participant/protocol';
+import { Participant, REPLY_ERROR_CODES, success } from '@saga-coordinator/participant';
 import { waitFor } from '../../support/saga-waits';
 import { createTestDatabase, testPool, infraEnv, uniqueName, type TestDatabase } from '../../support/test-infra';
 import { command } from './support/barrier-fixture';

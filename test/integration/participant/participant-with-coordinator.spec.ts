@@ -7,10 +7,8 @@ import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Pool } from 'pg';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
-import { Participant } from '../../../src/participant/participant';
-import { ParticipantModule } from '../../../src/participant/participant.module';
-import type { CompensationData, HandlerContext, StepHandler } from '../../../src/participant/step-handler';
-import { failure, success } from '../../../src/participant/step-outcome';
+import { Participant, type CompensationData, type HandlerContext, type StepHandler, failure, success } from '@saga-coordinator/participant';
+import { ParticipantModule } from '@saga-coordinator/participant/nest';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { createTestDatabase, testPool, infraEnv, uniqueName, type TestDatabase } from '../../support/test-infra';
 import { InProcessCoordinator, startInProcessCoordinator } from './support/coordinator';
@@ -31,7 +29,7 @@ const reserveStep = (timeoutMs: number, participant = 'payments') => ({
   compensation: 'credit.release',
   input: { account: '$.input.account', amount: '$.input.amount' },
   timeoutMs,
-  retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200, multiplier: 2, jitter: 0 },
+  retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200, multiplier: 2, jitter: 0, minRetryWindowMs: 0 },
 });
 
 describe('SDK participants with the real coordinator', () => {

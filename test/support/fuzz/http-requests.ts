@@ -82,6 +82,9 @@ const TEMPLATES: Template[] = [
   { method: 'POST', path: () => '/v1/api-keys', body: (_t, rng) => ({ name: `fz-${rng.int(0, 1e9)}`, role: rng.pick(['viewer', 'operator', 'admin']) }) },
   { method: 'GET', path: () => '/v1/api-keys' },
   { method: 'DELETE', path: (_t, rng) => `/v1/api-keys/${rng.pick(['test-viewer', 'nobody', `fz-${rng.int(0, 9)}`])}` },
+  { method: 'GET', path: () => '/v1/participants' },
+  // Breakers of participants the fuzzed sagas do not use: an open one would pause them.
+  { method: 'POST', path: (_t, rng) => `/v1/participants/${rng.pick(['nobody', 'ghost'])}/breaker/${rng.pick(['open', 'close'])}`, body: reason },
   { method: 'GET', path: () => '/health' },
   { method: 'GET', path: () => '/health/ready' },
 ];

@@ -68,10 +68,10 @@ describe('the other API variables', () => {
   });
 
   it.each([
-    ['API_AUTH', 'off', /one of the following values: keys, disabled/],
+    ['API_AUTH', 'off', /must be one of keys, disabled/],
     ['API_BODY_LIMIT', 'huge', /must be a size such as 512kb or 1mb/],
     ['API_BODY_LIMIT', '1gb', /must be a size such as 512kb or 1mb/],
-    ['API_DOCS', 'perhaps', /boolean/],
+    ['API_DOCS', 'perhaps', /must be true or false/],
   ])('rejects %s=%s with a message naming the variable', (variable, value, message) => {
     const problems = problemsOf({ [variable]: value });
     expect(problems).toHaveLength(1);

@@ -1,27 +1,21 @@
 // How the outcome of an operator action becomes the API's answer (pure).
 import { operationVerdict, operatorEvent } from '../../../src/api/operations/operation-verdict';
 
-const running = { status: 'RUNNING' as const, compensationReason: null };
-const compensated = (cause: 'cancel-requested' | 'step-failed') => ({ status: 'COMPENSATED' as const, compensationReason: { cause, step: null, by: null, message: '', at: 0 } });
-
 describe('operationVerdict', () => {
   it('applied is applied; rejected is refused with the core code', () => {
-    expect(operationVerdict('retry', { kind: 'applied' }, running)).toEqual({ result: 'applied' });
-    expect(operationVerdict('resume', { kind: 'rejected', code: 'SAGA_NOT_FAILED', message: 'saga is RUNNING' }, running)).toEqual({ result: 'refused', code: 'SAGA_NOT_FAILED', detail: 'saga is RUNNING' });
+    expect(operationVerdict({ kind: 'applied' })).toEqual({ result: 'applied' });
+    expect(operationVerdict({ kind: 'rejected', code: 'SAGA_NOT_FAILED', reason: 'saga is RUNNING' })).toEqual({ result: 'refused', code: 'SAGA_NOT_FAILED', detail: 'saga is RUNNING' });
+    // The core refuses to cancel a finished saga (the rule is in decide, see decide.cancel-deadline.spec.ts).
+    expect(operationVerdict({ kind: 'rejected', code: 'SAGA_FINISHED', reason: 'saga is already COMPLETED' })).toMatchObject({ result: 'refused', code: 'SAGA_FINISHED' });
   });
 
   it('an ignored action is already satisfied: a no-op with the reason', () => {
-    expect(operationVerdict('cancel', { kind: 'ignored', code: 'ALREADY_COMPENSATING', reason: 'saga is already compensating' }, { status: 'COMPENSATING', compensationReason: null })).toEqual({
-      result: 'no-op',
-      detail: 'saga is already compensating',
-    });
+    expect(operationVerdict({ kind: 'ignored', code: 'ALREADY_COMPENSATING', reason: 'saga is already compensating' })).toEqual({ result: 'no-op', detail: 'saga is already compensating' });
+    expect(operationVerdict({ kind: 'ignored', code: 'ALREADY_CANCELLED', reason: 'the saga was cancelled and is COMPENSATED' })).toEqual({ result: 'no-op', detail: 'the saga was cancelled and is COMPENSATED' });
   });
 
-  it('refuses to cancel a finished saga, unless it finished because it was cancelled', () => {
-    const finished = { kind: 'ignored' as const, code: 'SAGA_FINISHED', reason: 'saga is already COMPLETED' };
-    expect(operationVerdict('cancel', finished, { status: 'COMPLETED', compensationReason: null })).toEqual({ result: 'refused', code: 'SAGA_FINISHED', detail: 'saga is already COMPLETED; a finished saga cannot be cancelled' });
-    expect(operationVerdict('cancel', finished, compensated('step-failed'))).toMatchObject({ result: 'refused', code: 'SAGA_FINISHED' });
-    expect(operationVerdict('cancel', finished, compensated('cancel-requested'))).toEqual({ result: 'no-op', detail: 'the saga was cancelled and is COMPENSATED' });
+  it('a quarantined saga refuses every action but a resume, with its own code', () => {
+    expect(operationVerdict({ kind: 'quarantined', sagaId: 's', reason: 'saga is quarantined: corrupt' })).toEqual({ result: 'refused', code: 'SAGA_QUARANTINED', detail: 'saga is quarantined: corrupt' });
   });
 });
 

@@ -7,6 +7,8 @@ const def: SagaDefinition = {
   steps: [step('reserve'), { parallel: [step('charge'), step('notify')] }, step('ship')],
 };
 
+const one: SagaDefinition = { name: 'one', steps: [step('reserve')] };
+
 describe('cancel', () => {
   it('while a step runs: waits for its reply, then compensates what was done', () => {
     given(def)
@@ -50,9 +52,14 @@ describe('cancel', () => {
       .expectStep('reserve', 'FAILED');
   });
 
-  it('is ignored when the saga already compensates or has finished', () => {
-    given(def).started().reply('reserve', 'failure').expectFinished('COMPENSATED').cancel().expectIgnored('SAGA_FINISHED');
+  it('is ignored when the saga already compensates or was compensated because of a cancel', () => {
     given(def).started().reply('reserve', 'success').reply('charge', 'failure').cancel().expectIgnored('ALREADY_COMPENSATING');
+    given(one).started().cancel().reply('reserve', 'success').compensationReply('reserve', 'success').expectFinished('COMPENSATED').cancel().expectIgnored('ALREADY_CANCELLED');
+  });
+
+  it('is rejected for a saga that finished otherwise: what it asks for cannot be done', () => {
+    given(def).started().reply('reserve', 'failure').expectFinished('COMPENSATED').cancel().expectRejected('SAGA_FINISHED');
+    given(one).started().reply('reserve', 'success').expectFinished('COMPLETED').cancel().expectRejected('SAGA_FINISHED');
   });
 });
 

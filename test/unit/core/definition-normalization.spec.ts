@@ -25,7 +25,7 @@ describe('normalizeDefinition', () => {
   const def = normalizeDefinition(doc);
 
   it('applies every default once', () => {
-    expect(def).toMatchObject({ name: 'order', description: null, inputSchema: null, deadlineMs: null, maxCompensationAttempts: 10, maxForwardAttempts: 7, pivot: 'charge' });
+    expect(def).toMatchObject({ name: 'order', description: null, inputSchema: null, deadlineMs: null, maxCompensationAttempts: 20, minCompensationWindowMs: 1_800_000, maxForwardAttempts: 7, pivot: 'charge' });
     expect(getStep(def, 'reserve')).toEqual({
       name: 'reserve',
       participant: 'stock',
@@ -73,7 +73,7 @@ describe('canonicalDefinitionJson', () => {
     const reordered = JSON.parse(JSON.stringify(doc), (_key, value: unknown) =>
       value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).reverse()) : value,
     ) as SagaDefinition;
-    const explicit: SagaDefinition = { ...doc, maxCompensationAttempts: 10, steps: [{ ...(doc.steps[0] as object), timeoutMs: 30_000, input: '$.input' } as never, ...doc.steps.slice(1)] };
+    const explicit: SagaDefinition = { ...doc, maxCompensationAttempts: 20, minCompensationWindowMs: 1_800_000, steps: [{ ...(doc.steps[0] as object), timeoutMs: 30_000, input: '$.input' } as never, ...doc.steps.slice(1)] };
     expect(canonicalDefinitionJson(reordered)).toBe(canonicalDefinitionJson(doc));
     expect(canonicalDefinitionJson(explicit)).toBe(canonicalDefinitionJson(doc));
     expect(canonicalDefinitionJson(normalizeDefinition(doc))).toBe(canonicalDefinitionJson(doc));

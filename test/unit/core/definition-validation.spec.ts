@@ -122,10 +122,12 @@ describe('validateDefinition', () => {
 
   it('compares maxBackoffMs with initialBackoffMs including defaults', () => {
     const retry = (r: object) => problemsOf({ name: 'o', steps: [{ name: 'a', participant: 'p', command: 'c', retry: r }] });
-    expect(retry({ initialBackoffMs: 20_000 })).toEqual([
-      { path: 'steps[0].retry.maxBackoffMs', message: 'maxBackoffMs 10000 (the default) must be >= initialBackoffMs 20000' },
+    expect(retry({ initialBackoffMs: 200_000 })).toEqual([
+      { path: 'steps[0].retry.maxBackoffMs', message: 'maxBackoffMs 120000 (the default) must be >= initialBackoffMs 200000' },
     ]);
-    expect(retry({ initialBackoffMs: 20_000, maxBackoffMs: 20_000 })).toEqual([]);
+    expect(retry({ initialBackoffMs: 200_000, maxBackoffMs: 200_000 })).toEqual([]);
+    expect(retry({ minRetryWindowMs: 0 })).toEqual([]);
+    expect(retry({ minRetryWindowMs: -1 })).toEqual([{ path: 'steps[0].retry.minRetryWindowMs', message: 'must be an integer >= 0' }]);
     expect(retry({ jitter: 0 })).toEqual([]);
     expect(retry({ jitter: 1, multiplier: 1 })).toEqual([]);
   });

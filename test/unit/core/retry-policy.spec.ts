@@ -59,8 +59,12 @@ describe('retry policy', () => {
     expect(() => baseBackoffMs(policy, 0)).toThrow(InvalidArgumentError);
   });
 
-  it('counts attempts against maxAttempts', () => {
-    expect(hasAttemptsLeft(2, 3)).toBe(true);
-    expect(hasAttemptsLeft(3, 3)).toBe(false);
+  it('gives up only when both the count and the minimum retry window are spent', () => {
+    const budget = { maxAttempts: 3, minRetryWindowMs: 60_000 };
+    expect(hasAttemptsLeft(budget, 2, 0, 1_000)).toBe(true);
+    expect(hasAttemptsLeft(budget, 3, 0, 59_999)).toBe(true);
+    expect(hasAttemptsLeft(budget, 3, 0, 60_000)).toBe(false);
+    expect(hasAttemptsLeft(budget, 9, 0, 60_001)).toBe(false);
+    expect(hasAttemptsLeft({ maxAttempts: 3, minRetryWindowMs: 0 }, 3, 0, 0)).toBe(false);
   });
 });

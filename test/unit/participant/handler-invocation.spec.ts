@@ -1,8 +1,7 @@
-import { invokeCompensate, invokeExecute } from '../../../src/participant/handler-invocation';
-import type { AnyStepHandler } from '../../../src/participant/handler-registry';
-import { handlerContext } from '../../../src/participant/handler-context';
-import type { ParticipantLogger } from '../../../src/participant/participant-logger';
-import { failure, retry, success } from '../../../src/participant/step-outcome';
+import { invokeCompensate, invokeExecute } from '../../../packages/participant/src/handler-invocation';
+import type { AnyStepHandler } from '../../../packages/participant/src/handler-registry';
+import { handlerContext } from '../../../packages/participant/src/handler-context';
+import { type ParticipantLogger, failure, retry, success } from '@saga-coordinator/participant';
 
 const logged: string[] = [];
 const log: ParticipantLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => void logged.push(m) };

@@ -1,6 +1,5 @@
-import { HandlerRegistry, type AnyStepHandler } from '../../../src/participant/handler-registry';
-import { DuplicateHandlerError, InvalidParticipantOptionsError } from '../../../src/participant/participant-errors';
-import { success } from '../../../src/participant/step-outcome';
+import { HandlerRegistry, type AnyStepHandler } from '../../../packages/participant/src/handler-registry';
+import { DuplicateHandlerError, InvalidParticipantOptionsError, success } from '@saga-coordinator/participant';
 
 const handler = (command: string, compensation?: string, extra: Partial<AnyStepHandler> = {}): AnyStepHandler => ({
   command,

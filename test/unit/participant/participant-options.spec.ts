@@ -1,5 +1,5 @@
-import { compileParticipantOptions } from '../../../src/participant/participant-options';
-import { InvalidParticipantOptionsError } from '../../../src/participant/participant-errors';
+import { compileParticipantOptions } from '../../../packages/participant/src/participant-options';
+import { InvalidParticipantOptionsError } from '@saga-coordinator/participant';
 
 describe('participant options', () => {
   it('fills every default once', () => {
@@ -10,11 +10,12 @@ describe('participant options', () => {
       database: null,
       migrate: true,
       groupId: 'saga.participant.payments',
-      partitionsConsumedConcurrently: 3,
-      sagasPerPartition: 8,
+      partitionsConsumedConcurrently: 6,
+      sagasPerPartition: 4,
+      commandsPerTransaction: 32,
       topicPartitions: 6,
       skipExpiredExecutes: true,
-      sessionTimeoutMs: 30_000,
+      sessionTimeoutMs: 10_000,
     });
   });
 

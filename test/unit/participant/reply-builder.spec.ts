@@ -1,7 +1,7 @@
-import type { CommandMessage } from '../../../src/core/protocol';
-import type { BarrierRow } from '../../../src/participant/barrier.repository';
-import { REPLY_ERROR_CODES } from '../../../src/participant/participant-errors';
-import { nameBasedUuid, replyFromBarrier, replyTo } from '../../../src/participant/reply-builder';
+import type { CommandMessage } from '@saga-coordinator/participant/protocol';
+import type { BarrierRow } from '../../../packages/participant/src/barrier.repository';
+import { REPLY_ERROR_CODES } from '@saga-coordinator/participant';
+import { nameBasedUuid, replyFromBarrier, replyTo } from '../../../packages/participant/src/reply-builder';
 
 const SAGA = '2b8f6c1e-5d0a-4f7e-9a51-0c9a3f4e7d21';
 const cmd = (action: 'execute' | 'compensate', attempt: number): CommandMessage => ({

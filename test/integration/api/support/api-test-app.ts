@@ -51,12 +51,14 @@ export function uniqueDefinitionName(prefix: string): string {
   return uniqueName(prefix).replace(/_/g, '-');
 }
 
-const FAST = { retry: { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 100, multiplier: 2, jitter: 0 }, timeoutMs: 5_000 };
+// Count-only retries (no minimum window), so tests that exhaust attempts finish in milliseconds.
+const FAST = { retry: { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 100, multiplier: 2, jitter: 0, minRetryWindowMs: 0 }, timeoutMs: 5_000 };
 
 /** Three compensatable steps over three participants. */
 export function orderDefinition(name = uniqueDefinitionName('order'), extra: Partial<SagaDefinition> = {}): SagaDefinition {
   return {
     name,
+    minCompensationWindowMs: 0,
     steps: [
       { name: 'createOrder', participant: 'orders', command: 'order.create', compensation: 'order.cancel', ...FAST },
       { name: 'charge', participant: 'payments', command: 'payment.charge', compensation: 'payment.refund', ...FAST },

@@ -1,13 +1,10 @@
 // A real participant database for barrier tests: the SDK's migration, a `ledger` business
 // table, and a credit handler that writes to it and counts its own invocations.
 import type { Pool } from 'pg';
-import type { CommandMessage, StepAction } from '../../../../src/core/protocol';
-import { BarrierCommandProcessor } from '../../../../src/participant/barrier-processor';
-import { HandlerRegistry } from '../../../../src/participant/handler-registry';
-import { migrateParticipantSchema } from '../../../../src/participant/participant-migrations';
-import type { ParticipantLogger } from '../../../../src/participant/participant-logger';
-import type { StepHandler } from '../../../../src/participant/step-handler';
-import { failure, retry, success } from '../../../../src/participant/step-outcome';
+import type { CommandMessage, StepAction } from '@saga-coordinator/participant/protocol';
+import { BarrierCommandProcessor } from '../../../../packages/participant/src/barrier-processor';
+import { HandlerRegistry } from '../../../../packages/participant/src/handler-registry';
+import { migrateParticipantSchema, type ParticipantLogger, type StepHandler, failure, retry, success } from '@saga-coordinator/participant';
 import { createTestDatabase, testPool, type TestDatabase } from '../../../support/test-infra';
 
 export interface ReserveInput {

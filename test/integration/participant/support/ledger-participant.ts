@@ -2,9 +2,7 @@
 // a ledger row, and releases it by writing another. Used by the Kafka-level tests and
 // by the crash fixture (a separate process).
 import type { Pool } from 'pg';
-import { Participant } from '../../../../src/participant/participant';
-import type { ParticipantOptions } from '../../../../src/participant/participant-options';
-import { failure, success } from '../../../../src/participant/step-outcome';
+import { Participant, type ParticipantOptions, failure, success } from '@saga-coordinator/participant';
 
 export interface LedgerInput {
   account: string;

@@ -1,5 +1,5 @@
 // Reads and writes raw messages on real topics, as an operator with a console consumer would.
-import { KafkaBus, type InboundMessage, type Subscription } from '../../../../src/messaging/kafka-bus';
+import { KafkaBus, type InboundMessage, type Subscription } from '@saga-coordinator/participant/kafka';
 import { infraEnv, uniqueName } from '../../../support/test-infra';
 
 export class TopicProbe {

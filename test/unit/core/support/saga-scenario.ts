@@ -54,7 +54,39 @@ export interface ScenarioOptions {
   random?: () => number;
 }
 
+/**
+ * The scenarios were written against count-only retry policies (3 attempts before
+ * the pivot, 200 ms doubling to 10 s, no minimum retry window; 10 compensation
+ * attempts): `given` pins those wherever the document leaves them unset, so each
+ * test spells out the state machine's mechanics. The shipped defaults (retry
+ * windows of minutes) have their own tests in decide.retry-window.spec.ts.
+ */
+export const COUNTING_RETRY = Object.freeze({ maxAttempts: 3, initialBackoffMs: 200, maxBackoffMs: 10_000, multiplier: 2, jitter: 0.2, minRetryWindowMs: 0 });
+
+export function countingDefinition(doc: SagaDefinition): NormalizedSagaDefinition {
+  const def = normalizeDefinition(doc);
+  const written = new Map<string, Partial<StepDefinition['retry']>>();
+  for (const node of doc.steps) for (const s of 'parallel' in node ? node.parallel : [node]) written.set(s.name, s.retry ?? {});
+  for (const stage of def.stages) {
+    for (const s of stage.steps) {
+      const explicit = written.get(s.name) ?? {};
+      const pinned = Object.fromEntries(
+        Object.entries(COUNTING_RETRY).filter(([key]) => !(key in explicit!) && !(key === 'maxAttempts' && s.phase === 'retriable')),
+      );
+      s.retry = { ...s.retry, ...pinned };
+    }
+  }
+  def.maxCompensationAttempts = doc.maxCompensationAttempts ?? 10;
+  def.minCompensationWindowMs = doc.minCompensationWindowMs ?? 0;
+  return def;
+}
+
 export function given(doc: SagaDefinition, options: ScenarioOptions = {}): SagaScenario {
+  return new SagaScenario(countingDefinition(doc), options);
+}
+
+/** A scenario on the definition exactly as registered, shipped defaults included. */
+export function givenShipped(doc: SagaDefinition, options: ScenarioOptions = {}): SagaScenario {
   return new SagaScenario(normalizeDefinition(doc), options);
 }
 
@@ -86,7 +118,7 @@ export class SagaScenario {
     const decision = decide(before, this.def, event, { now: this.now, random: this.random });
     expect(JSON.stringify(before)).toBe(snapshot);
     expect(JSON.parse(JSON.stringify(decision.state))).toEqual(decision.state);
-    if (decision.ignored || decision.rejected) {
+    if (decision.verdict.kind !== 'applied') {
       expect(decision.state).toBe(before);
       expect(decision.effects).toEqual([]);
     }
@@ -259,19 +291,18 @@ export class SagaScenario {
   }
 
   expectApplied(): this {
-    expect(this.last?.ignored).toBeUndefined();
-    expect(this.last?.rejected).toBeUndefined();
+    expect(this.last?.verdict).toEqual({ kind: 'applied' });
     return this;
   }
 
   expectIgnored(code?: IgnoredCode): this {
-    expect(this.last?.ignored).toBeDefined();
-    if (code) expect(this.last?.ignored?.code).toBe(code);
+    expect(this.last?.verdict.kind).toBe('ignored');
+    if (code) expect(this.last?.verdict).toMatchObject({ code });
     return this;
   }
 
   expectRejected(code: RejectionCode): this {
-    expect(this.last?.rejected?.code).toBe(code);
+    expect(this.last?.verdict).toMatchObject({ kind: 'rejected', code });
     return this;
   }
 

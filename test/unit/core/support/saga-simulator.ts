@@ -202,7 +202,7 @@ export class SagaWorld {
     const after = decision.state;
     invariant(isJsonValue(after), 'the new state is not plain JSON');
 
-    if (decision.ignored || decision.rejected) {
+    if (decision.verdict.kind !== 'applied') {
       invariant(after === before && decision.effects.length === 0, 'an ignored or rejected event changed something');
       return decision;
     }
@@ -310,18 +310,19 @@ export class SagaWorld {
       if (timer) this.fire(timer);
     } else if (move.kind < 83) {
       const again = pick(this.delivered);
-      if (again) expect(this.apply(again).ignored).toBeDefined();
+      if (again) expect(this.apply(again).verdict.kind).toBe('ignored');
     } else if (move.kind < 86) {
       const timer = pick(this.dead);
       if (timer) {
         const decision = this.fire(timer);
-        expect(decision.ignored).toBeDefined();
+        expect(decision.verdict.kind).toBe('ignored');
       }
     } else if (move.kind < 88) {
       const step = pick(steps)!;
-      expect(this.apply({ type: 'StepReplied', step, action: 'execute', attempt: 99, outcome: move.outcome }).ignored?.code).toMatch(
-        /UNKNOWN_ATTEMPT|SAGA_FINISHED/,
-      );
+      expect(this.apply({ type: 'StepReplied', step, action: 'execute', attempt: 99, outcome: move.outcome }).verdict).toMatchObject({
+        kind: 'ignored',
+        code: expect.stringMatching(/UNKNOWN_ATTEMPT|SAGA_FINISHED/),
+      });
     } else if (move.kind < 93) {
       this.apply({ type: 'CancelRequested', reason: 'random cancel', by: 'test' });
     } else if (move.kind < 95) {

@@ -1,0 +1,177 @@
+// Runs commands behind the barrier: one PostgreSQL transaction per chunk of commands,
+// a savepoint per command, holds each command's barrier row of (saga, step, action) and
+// its handler's business writes; one commit (one fsync) for the chunk. A command whose
+// statements fail is rolled back to its savepoint alone and answered `retry`; the others
+// commit. (Rejected: a transaction per command — a commit per command was most of a
+// participant's time.)
+//
+// The rule (DTM's sub-transaction barrier, adapted to replies that must be re-sent):
+//   execute     insert-or-ignore its row. Ignored → the action was decided before:
+//               answer from the row (duplicate, or a late execute after a compensation:
+//               BLOCKED → refused). Inserted → run the handler; success → APPLIED;
+//               business failure → roll the handler back to a savepoint, keep the row as
+//               FAILED (a redelivered command must not apply what the saga already
+//               compensated around); retry → roll everything back, record nothing.
+//   compensate  insert-or-ignore the *execute* row as BLOCKED first, then its own row.
+//               Execute row inserted (the execute never ran) or not APPLIED → null
+//               compensation, the handler is not called; otherwise run the handler.
+// The insert waits for a concurrent uncommitted insert of the same key, so two
+// deliveries of one command apply once. The reply goes out after commit (the caller
+// publishes it); a crash before that redelivers the command, which re-reads the row.
+import type { Pool, PoolClient } from 'pg';
+import type { JsonValue } from './protocol/json';
+import type { CommandMessage, ReplyError, ReplyMessage } from './protocol/protocol';
+import { findBarrierRow, insertBarrierRow, settleBarrierRow, type BarrierKey, type BarrierRow } from './barrier.repository';
+import { compensationPayload, handlerContext } from './handler-context';
+import { invokeCompensate, invokeExecute } from './handler-invocation';
+import type { HandlerRegistry } from './handler-registry';
+import { REPLY_ERROR_CODES } from './participant-errors';
+import { describeError, type ParticipantLogger } from './participant-logger';
+import { replyFromBarrier, replyTo } from './reply-builder';
+import type { CommandProcessor, CommandProcessorOptions } from './command-processor';
+
+interface Decided {
+  commit: boolean;
+  reply: ReplyMessage;
+}
+
+export class BarrierCommandProcessor implements CommandProcessor {
+  private readonly log: ParticipantLogger;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly registry: HandlerRegistry,
+    private readonly options: CommandProcessorOptions,
+  ) {
+    this.log = options.logger;
+  }
+
+  async process(command: CommandMessage): Promise<ReplyMessage | undefined> {
+    return (await this.processBatch([command]))[0];
+  }
+
+  async processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      return commands.map((c) => this.unavailable(c, err));
+    }
+    let committing = false;
+    let broken: Error | undefined;
+    // A checked-out client's 'error' (PostgreSQL restarting) must be heard, or it ends the process.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
+    try {
+      await client.query('begin');
+      const replies: ReplyMessage[] = [];
+      let writes = false;
+      for (const command of commands) {
+        await client.query('savepoint participant_command');
+        let decided: Decided;
+        try {
+          decided = command.action === 'execute' ? await this.execute(client, command) : await this.compensate(client, command);
+        } catch (err) {
+          // This command's statements failed: undo them alone and answer retry; the chunk goes on.
+          await client.query('rollback to savepoint participant_command');
+          replies.push(this.unavailable(command, err));
+          continue;
+        }
+        await client.query(decided.commit ? 'release savepoint participant_command' : 'rollback to savepoint participant_command');
+        writes ||= decided.commit;
+        replies.push(decided.reply);
+      }
+      committing = writes;
+      await client.query(writes ? 'commit' : 'rollback');
+      return replies;
+    } catch (err) {
+      broken ??= err instanceof Error ? err : new Error(String(err));
+      await client.query('rollback').catch(() => undefined);
+      if (committing) {
+        // The commit may or may not have happened: no replies. The coordinator times the
+        // attempts out and retries or compensates; either way the barrier rows answer.
+        this.log.error('commit failed with an unknown outcome; not replying', { commands: commands.length, ...describeError(err) });
+        return commands.map(() => undefined);
+      }
+      return commands.map((c) => this.unavailable(c, err));
+    } finally {
+      client.off('error', onError);
+      // A client whose transaction broke is discarded rather than reused.
+      client.release(broken);
+    }
+  }
+
+  private async execute(client: PoolClient, command: CommandMessage): Promise<Decided> {
+    const key: BarrierKey = { sagaId: command.sagaId, step: command.step, action: 'execute' };
+    if (!(await insertBarrierRow(client, key, 'PENDING', command.messageId))) return this.answerFromRow(client, command, key);
+    if (this.options.skipExpiredExecutes && Date.parse(command.deadlineAt) < this.options.now()) {
+      return { commit: false, reply: replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.deadlinePassed, message: `deadline ${command.deadlineAt} had passed; not started` } }) };
+    }
+    const handler = this.registry.find('execute', command.commandType);
+    if (!handler) {
+      this.log.error(`no handler for command type '${command.commandType}'; answering failure`, { sagaId: command.sagaId, step: command.step });
+      return this.settle(client, command, key, 'FAILED', { error: { code: REPLY_ERROR_CODES.unknownCommandType, message: `participant '${this.options.participant}' has no handler for '${command.commandType}'` } });
+    }
+    const problems = this.registry.inputProblems(handler, command.payload);
+    if (problems) return this.settle(client, command, key, 'FAILED', { error: { code: REPLY_ERROR_CODES.invalidInput, message: problems } });
+
+    await client.query('savepoint participant_handler');
+    const result = await invokeExecute(handler, command.payload, handlerContext(command, this.options.participant, this.log, client));
+    switch (result.kind) {
+      case 'success':
+        return this.settle(client, command, key, 'APPLIED', { output: result.output ?? null });
+      case 'failure':
+        await client.query('rollback to savepoint participant_handler');
+        return this.settle(client, command, key, 'FAILED', { error: result.error });
+      case 'retry':
+        return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }) };
+    }
+  }
+
+  private async compensate(client: PoolClient, command: CommandMessage): Promise<Decided> {
+    const executeKey: BarrierKey = { sagaId: command.sagaId, step: command.step, action: 'execute' };
+    const key: BarrierKey = { ...executeKey, action: 'compensate' };
+    const executeNeverRan = await insertBarrierRow(client, executeKey, 'BLOCKED', null);
+    if (!(await insertBarrierRow(client, key, 'PENDING', command.messageId))) return this.answerFromRow(client, command, key);
+    const executed = executeNeverRan ? undefined : await findBarrierRow(client, executeKey);
+    if (executed?.state !== 'APPLIED') {
+      this.log.info('null compensation: the execute never applied here', { sagaId: command.sagaId, step: command.step, execute: executed?.state ?? 'never arrived' });
+      return this.settle(client, command, key, 'NULL', {});
+    }
+    const handler = this.registry.find('compensate', command.commandType);
+    if (!handler) {
+      this.log.error(`no handler for compensation type '${command.commandType}'; answering failure (the coordinator retries it)`, { sagaId: command.sagaId, step: command.step });
+      const error = { code: REPLY_ERROR_CODES.unknownCommandType, message: `participant '${this.options.participant}' has no handler for '${command.commandType}'` };
+      return { commit: false, reply: replyTo(command, { outcome: 'failure', error }) };
+    }
+    // The recorded output, not the coordinator's copy: it exists even if the execute's reply never arrived.
+    const data = { input: compensationPayload(command).input, output: executed.output };
+    const result = await invokeCompensate(handler, data, handlerContext(command, this.options.participant, this.log, client));
+    if (result.kind === 'success') return this.settle(client, command, key, 'APPLIED', { output: result.output ?? null });
+    return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }) };
+  }
+
+  private async answerFromRow(client: PoolClient, command: CommandMessage, key: BarrierKey): Promise<Decided> {
+    const row = await findBarrierRow(client, key);
+    if (!row) {
+      // Only if the row was pruned between the insert and this read.
+      return { commit: false, reply: replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.databaseUnavailable, message: 'barrier row vanished; retry' } }) };
+    }
+    this.log.debug('duplicate command: answering from the barrier', { messageId: command.messageId, state: row.state });
+    return { commit: false, reply: replyFromBarrier(command, row) };
+  }
+
+  private async settle(client: PoolClient, command: CommandMessage, key: BarrierKey, state: 'APPLIED' | 'FAILED' | 'NULL', result: { output?: JsonValue | null; error?: ReplyError }): Promise<Decided> {
+    await settleBarrierRow(client, key, state, result);
+    const row: BarrierRow = { ...key, state, output: result.output ?? null, error: result.error ?? null, commandId: command.messageId };
+    return { commit: true, reply: replyFromBarrier(command, row) };
+  }
+
+  private unavailable(command: CommandMessage, err: unknown): ReplyMessage {
+    this.log.warn('participant database unavailable; answering retry', { messageId: command.messageId, ...describeError(err) });
+    const message = err instanceof Error ? err.message : String(err);
+    return replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.databaseUnavailable, message } });
+  }
+}

@@ -1,0 +1,363 @@
+// Our only door to Kafka. kafkajs stays behind this class so the rest of the code
+// speaks in topics, keys and batches, and so the client can be replaced (kafkajs is
+// stable but unmaintained since 2024).
+//
+// Offsets: a subscription resolves a message's offset only after its handler has
+// returned, i.e. after the database commit that applied it; kafkajs then commits
+// resolved offsets. A crash between the two replays messages, which the inbox dedupes.
+import { Admin, AssignerProtocol, Consumer, Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
+
+export interface OutboundMessage {
+  topic: string;
+  /** Partition key: the saga id, so one saga's messages stay ordered. */
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /** The partition's high watermark when the batch was fetched (the offset after the last message written). */
+  highWatermark: string;
+  /**
+   * False once the subscription is stopping. To abandon the rest of the batch, THROW:
+   * returning normally means every message of the batch was handled, and its offsets
+   * are then committed.
+   */
+  isRunning(): boolean;
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Handles a batch. Returning means all of its messages were handled (their offsets get
+ * committed). Must not throw for a bad message (dead-letter it); a throw replays the batch.
+ */
+export type BatchHandler = (messages: InboundMessage[], ctx: BatchContext) => Promise<void>;
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  handleBatch: BatchHandler;
+  /** How many partitions one process handles at once. @default 1 */
+  partitionsConsumedConcurrently?: number;
+  /** A member that sends no heartbeat this long is dropped from the group (its partitions go to others). @default 30000 */
+  sessionTimeoutMs?: number;
+  /**
+   * `after-batch`: a batch's offsets are committed once its handler returned.
+   * `manual`: the handler may return before the batch is applied (pipelining); the
+   * caller commits each partition's offset with Subscription.commit once it is durable.
+   * @default after-batch
+   */
+  offsets?: 'after-batch' | 'manual';
+}
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  /** The offset of the next message to consume (last applied + 1). */
+  offset: string;
+}
+
+export interface Subscription {
+  /** Manual offsets only: commits these offsets for the group (ignored for partitions this member no longer holds). */
+  commit(offsets: PartitionOffset[]): Promise<void>;
+  /** Stops fetching new batches; the subscription stays in its group. */
+  pause(): void;
+  stop(): Promise<void>;
+}
+
+/** A consumer group's member and the partitions it holds, as the broker reports them. */
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  assignment: Record<string, number[]>;
+}
+
+export interface ConsumerGroupState {
+  groupId: string;
+  state: string;
+  members: GroupMember[];
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** Receives kafkajs's own log lines: the message, and kafkajs's fields (broker, clientId, error, groupId, ...). */
+  log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+}
+
+export class KafkaUnavailableError extends Error {
+  readonly code = 'KAFKA_UNAVAILABLE';
+  readonly retriable = true;
+  constructor(brokers: string[], cause: unknown) {
+    super(`Cannot reach Kafka at KAFKA_BROKERS=${brokers.join(',')}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'KafkaUnavailableError';
+  }
+}
+
+export class KafkaBus {
+  private readonly kafka: Kafka;
+  private admin?: Admin;
+  private producer?: Producer;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(private readonly options: KafkaBusOptions) {
+    const config: KafkaConfig = {
+      clientId: options.clientId,
+      brokers: options.brokers,
+      ssl: options.ssl,
+      sasl: options.sasl as SASLOptions | undefined,
+      connectionTimeout: 5_000,
+      requestTimeout: 30_000,
+      retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        // timestamp and logger repeat what every log line has already.
+        const { message, timestamp: _timestamp, logger: _logger, ...extra } = entry.log;
+        // Deliberate: retries are bounded so a dead broker surfaces as an error the relay retries later.
+        // A re-sent batch may then be duplicated in Kafka; consumers dedupe by message id (inbox, barrier).
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
+        const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : entry.level === logLevel.INFO ? 'info' : 'debug';
+        options.log?.(level, `kafkajs ${entry.namespace}: ${message}`, extra);
+      },
+    };
+    this.kafka = new Kafka(config);
+  }
+
+  get brokers(): string[] {
+    return this.options.brokers;
+  }
+
+  /** Connects the admin client and the idempotent producer; fails with an error naming KAFKA_BROKERS. */
+  async connect(): Promise<void> {
+    try {
+      this.admin = this.kafka.admin({ retry: { retries: 2 } });
+      await this.admin.connect();
+      await this.admin.describeCluster();
+      // Idempotent: the broker dedupes a retried batch, so a network retry never doubles a message.
+      this.producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await this.producer.connect();
+    } catch (err) {
+      await this.disconnect().catch(() => undefined);
+      throw new KafkaUnavailableError(this.options.brokers, err);
+    }
+  }
+
+  /** Creates missing topics; existing ones are left as they are. Safe to call from several replicas at once. */
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const admin = this.requireAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor })),
+      });
+    } catch (err) {
+      // Another replica created it between our list and create.
+      if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' && !/already exists/i.test(String((err as Error).message))) throw err;
+    }
+  }
+
+  async publish(messages: OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = this.requireProducer();
+    const byTopic = new Map<string, OutboundMessage[]>();
+    for (const m of messages) {
+      const list = byTopic.get(m.topic) ?? [];
+      list.push(m);
+      byTopic.set(m.topic, list);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+        topic,
+        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    const manual = options.offsets === 'manual';
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout,
+      // Three heartbeats per session, as Kafka's own clients do; kafkajs also heartbeats between batches.
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 3)),
+      rebalanceTimeout: Math.max(sessionTimeout, 10_000),
+      allowAutoTopicCreation: false,
+      // A broker outage longer than the retries must not end consumption: kafkajs restarts the consumer.
+      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 5_000, restartOnFailure: async () => true },
+    });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: !manual,
+      // Manual: resolving at return lets the next fetch start while the batch is still being applied; offsets are committed by the caller.
+      eachBatchAutoResolve: manual,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const messages: InboundMessage[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString('utf8') : null,
+          value: m.value,
+          headers: decodeHeaders(m.headers),
+          timestamp: m.timestamp,
+        }));
+        await options.handleBatch(messages, { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, isRunning, heartbeat });
+        if (manual) return;
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await commitOffsetsIfNecessary();
+      },
+    });
+    return {
+      commit: async (offsets) => {
+        if (!manual || offsets.length === 0) return;
+        try {
+          await consumer.commitOffsets(offsets);
+        } catch (err) {
+          // A rebalance took the partition away: the new owner starts from the last committed offset and the inbox dedupes.
+          this.options.log?.('debug', `offset commit refused: ${(err as Error).message}`, {});
+        }
+      },
+      pause: () => consumer.pause(options.topics.map((topic) => ({ topic }))),
+      stop: async () => {
+        // disconnect() stops fetching, waits for the running batch, (after-batch: commits) and leaves the group.
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  /** The high watermark (offset after the last message) of every partition of `topic`. */
+  async topicHighWatermarks(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await this.requireAdmin().fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  /** The group's committed offset per partition of `topic` (-1 where it never committed). */
+  async groupOffsets(groupId: string, topic: string): Promise<Map<number, bigint>> {
+    const [result] = await this.requireAdmin().fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  }
+
+  /** Names of the topics that start with `prefix`. */
+  async topicsWithPrefix(prefix: string): Promise<string[]> {
+    return (await this.requireAdmin().listTopics()).filter((t) => t.startsWith(prefix));
+  }
+
+  /** Every consumer group the cluster knows. */
+  async listGroupIds(): Promise<string[]> {
+    const { groups } = await this.requireAdmin().listGroups();
+    return groups.filter((g) => g.protocolType === 'consumer').map((g) => g.groupId);
+  }
+
+  /** Members of the groups and the partitions each holds. */
+  async describeGroups(groupIds: string[]): Promise<ConsumerGroupState[]> {
+    if (groupIds.length === 0) return [];
+    const { groups } = await this.requireAdmin().describeGroups(groupIds);
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      state: g.state,
+      members: g.members.map((m) => {
+        // A member of another client library may encode its assignment so that this decoder fails: then it is taken
+        // to hold every topic it subscribes to (or, if that cannot be read either, every topic), never none.
+        let assignment: Record<string, number[]> | undefined;
+        try {
+          assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment;
+        } catch {
+          assignment = undefined;
+        }
+        if (assignment === undefined) {
+          let topics: string[] = ['*'];
+          try {
+            topics = AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? ['*'];
+          } catch {
+            // keep '*'
+          }
+          assignment = Object.fromEntries(topics.map((t) => [t, [-1]]));
+        }
+        return { memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment };
+      }),
+    }));
+  }
+
+  get isConnected(): boolean {
+    return this.producer !== undefined && this.admin !== undefined;
+  }
+
+  /** Cheap liveness probe for readiness checks. */
+  async ping(timeoutMs: number): Promise<void> {
+    const admin = this.requireAdmin();
+    await withTimeout(admin.describeCluster(), timeoutMs, `Kafka did not answer within ${timeoutMs} ms`);
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect().catch(() => undefined)));
+    this.consumers.clear();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+    this.admin = undefined;
+  }
+
+  private requireAdmin(): Admin {
+    if (!this.admin) throw new Error('KafkaBus is not connected');
+    return this.admin;
+  }
+
+  private requireProducer(): Producer {
+    if (!this.producer) throw new Error('KafkaBus is not connected');
+    return this.producer;
+  }
+}
+
+function decodeHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const one = Array.isArray(v) ? v[v.length - 1] : v;
+    out[k] = Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
+  }
+  return out;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,104 @@
+// Who is alive among the participants the coordinator sends to, as Kafka sees it: for
+// each command topic, the consumer group members that hold its partitions and how far
+// behind they are. A participant whose command topic no member holds is not consuming:
+// its attempts' timers are held back (an attempt does not time out, and no new attempt
+// is sent, while nobody reads them) until a member holds the topic again. Read through
+// the admin API every few seconds; any replica sees the same picture.
+import type { KafkaBus } from '@saga-coordinator/participant/kafka';
+import type { TopicNames } from '@saga-coordinator/participant/protocol';
+
+export type ParticipantStatus = 'healthy' | 'slow' | 'not-consuming' | 'unknown';
+
+export interface ParticipantConsumption {
+  participant: string;
+  commandTopic: string;
+  /** Groups holding the topic's partitions, with their members and lag (messages not yet consumed). */
+  groups: { groupId: string; members: number; lag: number }[];
+  status: ParticipantStatus;
+  /** When a member last held the topic (epoch ms), or null. */
+  lastSeenConsumingAt: number | null;
+}
+
+/** A group whose committed offsets did not move while messages waited this long is slow. */
+const SLOW_AFTER_MS = 30_000;
+
+export class ParticipantHealth {
+  private readonly view = new Map<string, ParticipantConsumption>();
+  private readonly progress = new Map<string, { committed: bigint; since: number }>();
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly bus: KafkaBus,
+    private readonly topics: TopicNames,
+    private readonly options: { intervalMs: number; onError?: (err: Error) => void },
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.poll(), this.options.intervalMs);
+    this.timer.unref();
+    void this.poll();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Participants nobody consumes for now (their timers wait). */
+  notConsuming(): string[] {
+    return [...this.view.values()].filter((p) => p.status === 'not-consuming').map((p) => p.participant);
+  }
+
+  all(): ParticipantConsumption[] {
+    return [...this.view.values()].sort((a, b) => a.participant.localeCompare(b.participant));
+  }
+
+  async poll(): Promise<void> {
+    if (this.polling || !this.bus.isConnected) return;
+    this.polling = true;
+    try {
+      const prefix = this.topics.commands('');
+      const commandTopics = await this.bus.topicsWithPrefix(prefix);
+      const groups = await this.bus.describeGroups(await this.bus.listGroupIds());
+      const now = Date.now();
+      for (const topic of commandTopics) {
+        const participant = topic.slice(prefix.length);
+        const holding = groups.filter((g) => g.members.some((m) => (m.assignment[topic] ?? m.assignment['*'] ?? []).length > 0));
+        const high = await this.bus.topicHighWatermarks(topic);
+        const lagOf = async (groupId: string) => {
+          const committed = await this.bus.groupOffsets(groupId, topic);
+          let lag = 0n;
+          let total = 0n;
+          for (const [partition, h] of high) {
+            const c = committed.get(partition) ?? -1n;
+            lag += c < 0n ? h : h - c > 0n ? h - c : 0n;
+            total += c < 0n ? 0n : c;
+          }
+          return { lag: Number(lag), committed: total };
+        };
+        const measured = await Promise.all(holding.map(async (g) => ({ groupId: g.groupId, members: g.members.length, ...(await lagOf(g.groupId)) })));
+        const previous = this.view.get(participant);
+        let status: ParticipantStatus = measured.length === 0 ? 'not-consuming' : 'healthy';
+        for (const m of measured) {
+          const key = `${m.groupId}\u0000${topic}`;
+          const seen = this.progress.get(key);
+          if (!seen || seen.committed !== m.committed || m.lag === 0) this.progress.set(key, { committed: m.committed, since: now });
+          else if (now - seen.since >= SLOW_AFTER_MS && status === 'healthy') status = 'slow';
+        }
+        this.view.set(participant, {
+          participant,
+          commandTopic: topic,
+          groups: measured.map(({ groupId, members, lag }) => ({ groupId, members, lag })),
+          status,
+          lastSeenConsumingAt: measured.length > 0 ? now : (previous?.lastSeenConsumingAt ?? null),
+        });
+      }
+    } catch (err) {
+      this.options.onError?.(err as Error);
+    } finally {
+      this.polling = false;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { emptyWrites, engineWritesQuery } from '../../../src/persistence/engine-writes';
+
+describe('engine writes: one statement per transaction', () => {
+  it('writes only what there is, each list as one JSON parameter', () => {
+    const w = emptyWrites();
+    w.history.push({ sagaId: 's', eventType: 'SagaStarted', event: { type: 'SagaStarted' }, statusBefore: 'RUNNING', statusAfter: 'RUNNING', verdict: 'applied', verdictCode: null, verdictReason: null, actor: 'test' });
+    w.outbox.push({ topic: 't', key: 's', value: '{}', headers: {} }, { topic: 't', key: 's', value: '{"a":1}', headers: {} });
+    const { text, values } = engineWritesQuery(w);
+    expect(text).toMatch(/^with history as \(/);
+    expect(text).toContain('insert into outbox_batches');
+    expect(text).not.toContain('update saga_instances');
+    expect(text).not.toContain('step_attempts');
+    expect(values).toHaveLength(3);
+    expect(JSON.parse(values[0] as string)).toEqual([expect.objectContaining({ saga_id: 's', verdict: 'applied' })]);
+    expect(JSON.parse(values[1] as string)).toHaveLength(2);
+    expect(values[2]).toBe(2);
+  });
+
+  it('records only the first ending of an attempt', () => {
+    const w = emptyWrites();
+    w.attemptResults.push({ commandId: 'c', status: 'TIMED_OUT', output: null, error: null }, { commandId: 'c', status: 'SUCCEEDED', output: null, error: null });
+    const { values } = engineWritesQuery(w);
+    expect(JSON.parse(values[0] as string)).toEqual([{ command_id: 'c', status: 'TIMED_OUT', output: null, error: null }]);
+  });
+
+  it('checks every instance update against its row version', () => {
+    const w = emptyWrites();
+    w.updates.push({ sagaId: 's', expectedRowVersion: 3, status: 'RUNNING', state: {}, finished: false, nextDueAt: 5, nextDueParticipant: 'p' });
+    const { text } = engineWritesQuery(w);
+    expect(text).toContain('s.row_version = u.expected');
+    expect(text).toContain('(select count(*) from updated)::int as updated');
+  });
+});
