@@ -89,6 +89,11 @@ describe('storable JSON', () => {
     expect(unstorableJsonProblems(deep)).toHaveLength(1);
   });
 
+  it('cuts long property names in paths, so a reason stays readable', () => {
+    const [problem] = unstorableJsonProblems({ ['k'.repeat(10_000)]: 'x\u0000' });
+    expect(problem.path).toBe(`["${'k'.repeat(63)}…"]`);
+  });
+
   it('stops after maxProblems', () => {
     expect(unstorableJsonProblems(Array.from({ length: 1000 }, () => '\u0000'), { maxProblems: 3 })).toHaveLength(3);
   });

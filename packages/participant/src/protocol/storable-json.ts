@@ -111,7 +111,12 @@ export function unstorableJsonProblems(value: unknown, options: StorableJsonOpti
   return problems.slice(0, maxProblems);
 }
 
+/** Longer property names are cut in paths: a path names a place for a person, and a 40 KB name would swamp the reason. */
+const MAX_KEY_IN_PATH = 64;
+
 function memberPath(parent: string, key: string): string {
-  if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
+  if (key.length <= MAX_KEY_IN_PATH && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
+  const shown = key.length <= MAX_KEY_IN_PATH ? key : `${key.slice(0, MAX_KEY_IN_PATH - 1)}…`;
+  // A cut can split a surrogate pair; the path must stay storable, as reasons are stored.
+  return `${parent}[${JSON.stringify(storableText(shown))}]`;
 }
