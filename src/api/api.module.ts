@@ -1,9 +1,11 @@
 // The REST API under /v1: controllers, the services behind them, and API keys.
 import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { CoordinatorModule } from '../coordinator/coordinator.module';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyService } from './auth/api-key.service';
+import { AuthFailureLimiter } from './auth/auth-failure-limiter';
 import { FirstApiKey } from './auth/first-api-key';
 import { JsonBodyGuard } from './auth/json-body.guard';
 import { DefinitionsController } from './definitions/definitions.controller';
@@ -16,10 +18,22 @@ import { ParticipantsService } from './participants/participants.service';
 import { SagaQueryService } from './sagas/saga-query.service';
 import { SagaStartService } from './sagas/saga-start.service';
 import { SagasController } from './sagas/sagas.controller';
+import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
 
 @Module({
   imports: [CoordinatorModule],
   controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController, ParticipantsController, MeController],
-  providers: [ApiKeyService, ApiKeyGuard, JsonBodyGuard, FirstApiKey, SagaStartService, SagaQueryService, SagaOperationsService, ParticipantsService],
+  providers: [
+    { provide: AuthFailureLimiter, inject: [AppConfig], useFactory: (config: AppConfig) => new AuthFailureLimiter({ perMinute: config.API_AUTH_FAILURES_PER_MINUTE }) },
+    ApiKeyService,
+    ApiKeyGuard,
+    JsonBodyGuard,
+    NoQueryParametersGuard,
+    FirstApiKey,
+    SagaStartService,
+    SagaQueryService,
+    SagaOperationsService,
+    ParticipantsService,
+  ],
 })
 export class ApiModule {}

@@ -1,13 +1,16 @@
 // How the HTTP server treats every request, applied by createApp so that tests run
-// exactly what users run: a JSON body parser with a size limit, one validation pipe,
-// one exception filter (problem+json for every error), and the OpenAPI document.
+// exactly what users run: a JSON body parser with a size limit and no decompression,
+// the storable-input pipe then one validation pipe, one exception filter (problem+json
+// for every error, and for what Node's HTTP parser refuses), and the OpenAPI document.
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config';
 import { JSON_MEDIA_TYPES } from './auth/json-body.guard';
+import { answerMalformedHttp } from './errors/malformed-http';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { validationException } from './errors/validation-errors';
+import { StorableInputPipe } from './validation/storable-input.pipe';
 
 /** NestFactory options: the body parser is ours (configureHttp), not Nest's default one without a chosen limit. */
 export const HTTP_FACTORY_OPTIONS = { bodyParser: false } as const;
@@ -15,8 +18,9 @@ export const HTTP_FACTORY_OPTIONS = { bodyParser: false } as const;
 export function configureHttp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
-  express.useBodyParser('json', { limit: config.API_BODY_LIMIT, type: JSON_MEDIA_TYPES, strict: true });
+  express.useBodyParser('json', { limit: config.API_BODY_LIMIT, type: JSON_MEDIA_TYPES, strict: true, inflate: false, verify: verifyUtf8 });
   app.useGlobalPipes(
+    new StorableInputPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -27,7 +31,23 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
     }),
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
+  answerMalformedHttp(app.getHttpServer());
   if (config.API_DOCS) serveOpenApi(app);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bodies are UTF-8 (RFC 8259). body-parser would decode a UTF-16 charset, and replace
+ * invalid bytes by U+FFFD, storing text the client never sent.
+ */
+function verifyUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (encoding.toLowerCase() !== 'utf-8') throw Object.assign(new Error('bodies must be UTF-8'), { status: 415, type: 'charset.unsupported' });
+  try {
+    utf8.decode(body);
+  } catch {
+    throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'entity.utf8.invalid' });
+  }
 }
 
 function serveOpenApi(app: INestApplication): void {

@@ -119,6 +119,10 @@ export class AppConfig {
   @IsOptional() @IsString()
   API_KEYS?: string;
 
+  /** Requests with a missing or wrong API key allowed per minute from one client address (and at once); beyond, 429. @default 60 */
+  @WholeNumber(1, 1_000_000)
+  API_AUTH_FAILURES_PER_MINUTE = 60;
+
   /** Largest accepted request body, e.g. 512kb, 1mb. @default 1mb */
   @Matches(/^\d{1,6}(b|kb|mb)$/i, { message: 'must be a size such as 512kb or 1mb' })
   API_BODY_LIMIT = '1mb';

@@ -1,9 +1,11 @@
 // Authenticates every /v1 request by its API key and checks the route's role. A route
 // that declares no role is refused: forgetting the decorator must close a door, not open it.
+// A missing or wrong key counts against the client's limit of failures (AuthFailureLimiter).
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiKeyInvalidError, ApiKeyMissingError, RoleForbiddenError, RouteNotAuthorizedError } from '../errors/api-errors';
+import { ApiError, ApiKeyInvalidError, ApiKeyMissingError, RoleForbiddenError, RouteNotAuthorizedError, TooManyFailedAuthenticationsError } from '../errors/api-errors';
 import { ApiKeyService } from './api-key.service';
+import { AuthFailureLimiter, clientOfAddress } from './auth-failure-limiter';
 import { ANONYMOUS, ApiRole, AuthenticatedRequest, roleAllows } from './principal';
 
 export const REQUIRED_ROLE = 'saga-coordinator:required-role';
@@ -13,6 +15,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -22,14 +25,19 @@ export class ApiKeyGuard implements CanActivate {
     let principal = ANONYMOUS;
     if (!this.keys.authDisabled) {
       const presented = presentedKey(req);
-      if (presented === undefined) throw new ApiKeyMissingError();
+      if (presented === undefined) throw this.failed(req, new ApiKeyMissingError());
       const found = await this.keys.authenticate(presented);
-      if (!found) throw new ApiKeyInvalidError();
+      if (!found) throw this.failed(req, new ApiKeyInvalidError());
       principal = found;
     }
     if (!roleAllows(principal.role, required)) throw new RoleForbiddenError(principal.role, required);
     req.principal = principal;
     return true;
+  }
+
+  private failed(req: AuthenticatedRequest, error: ApiError): ApiError {
+    const retryAfterSeconds = this.failures.fail(clientOfAddress(req.socket?.remoteAddress));
+    return retryAfterSeconds > 0 ? new TooManyFailedAuthenticationsError(retryAfterSeconds) : error;
   }
 }
 

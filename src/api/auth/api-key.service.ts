@@ -71,10 +71,10 @@ export class ApiKeyService {
 
   /** Creates a stored key and returns it: the only time the key itself is ever shown. */
   async create(name: string, role: ApiRole, by: string): Promise<{ key: string; view: ApiKeyView }> {
-    if (this.envKeys.some((k) => k.name === name)) throw new ApiKeyNameTakenError(name);
+    if (this.envKeys.some((k) => k.name === name)) throw new ApiKeyNameTakenError();
     const key = generateApiKey();
     const stored = await insertApiKey(this.pool, { name, role, keyHash: hashApiKey(key), createdBy: by });
-    if (!stored) throw new ApiKeyNameTakenError(name);
+    if (!stored) throw new ApiKeyNameTakenError();
     return { key, view: storedView(stored) };
   }
 
@@ -88,8 +88,8 @@ export class ApiKeyService {
   async revoke(name: string, by: string): Promise<ApiKeyView> {
     const stored = await revokeApiKey(this.pool, name, by);
     if (stored) return storedView(stored);
-    if (this.envKeys.some((k) => k.name === name)) throw new ApiKeyFromEnvironmentError(name);
-    throw new ApiKeyNotFoundError(name);
+    if (this.envKeys.some((k) => k.name === name)) throw new ApiKeyFromEnvironmentError();
+    throw new ApiKeyNotFoundError();
   }
 
   /**

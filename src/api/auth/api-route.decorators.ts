@@ -1,10 +1,11 @@
-// Decorators every /v1 controller uses: the guards (authentication, then JSON bodies),
-// the role each route needs, and the caller as a handler parameter. The OpenAPI
-// document learns the security schemes and the required role from the same place.
+// Decorators every /v1 controller uses: the guards (authentication, then JSON bodies and
+// query parameters), the role each route needs, and the caller as a handler parameter.
+// The OpenAPI document learns the security schemes and the required role from the same place.
 import { applyDecorators, Controller, createParamDecorator, ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ProblemResponse } from '../errors/problem-response.decorator';
 import { ApiKeyGuard, REQUIRED_ROLE } from './api-key.guard';
+import { NoQueryParametersGuard } from '../validation/no-query-parameters.guard';
 import { JsonBodyGuard } from './json-body.guard';
 import type { ApiRole, AuthenticatedRequest, Principal } from './principal';
 
@@ -12,7 +13,7 @@ import type { ApiRole, AuthenticatedRequest, Principal } from './principal';
 export function ApiV1Controller(path: string, tag: string): ClassDecorator {
   return applyDecorators(
     Controller(`v1/${path}`),
-    UseGuards(ApiKeyGuard, JsonBodyGuard),
+    UseGuards(ApiKeyGuard, JsonBodyGuard, NoQueryParametersGuard),
     ApiTags(tag),
     ApiBearerAuth(),
     ApiSecurity('api-key'),

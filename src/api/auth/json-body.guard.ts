@@ -11,7 +11,7 @@ export class JsonBodyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.is(JSON_MEDIA_TYPES)) throw new UnsupportedMediaTypeError(req.headers['content-type'] ?? '(none)');
+    if (hasBody && !req.is(JSON_MEDIA_TYPES)) throw new UnsupportedMediaTypeError();
     return true;
   }
 }

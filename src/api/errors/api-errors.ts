@@ -60,6 +60,18 @@ export class RoleForbiddenError extends ApiError {
   }
 }
 
+/** Too many failed authentications from one client address (see AuthFailureLimiter); successful ones are never refused. */
+export class TooManyFailedAuthenticationsError extends ApiError {
+  readonly status = 429;
+  readonly code = 'TOO_MANY_FAILED_AUTHENTICATIONS';
+  override readonly name = 'TooManyFailedAuthenticationsError';
+  override readonly headers: Record<string, string>;
+  constructor(retryAfterSeconds: number) {
+    super(`too many requests with a missing or wrong API key from this address; retry in ${retryAfterSeconds} s with a valid key`);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
 /** A route without a declared role: denied rather than left open. */
 export class RouteNotAuthorizedError extends ApiError {
   readonly status = 403;
@@ -74,7 +86,7 @@ export class IdempotencyKeyConflictError extends ApiError {
   readonly status = 409;
   readonly code = 'IDEMPOTENCY_KEY_CONFLICT';
   override readonly name = 'IdempotencyKeyConflictError';
-  constructor(readonly sagaId: string, what: string) {
+  constructor(readonly sagaId: string, what: 'the Idempotency-Key' | 'the business key') {
     super(`${what} was already used to start saga ${sagaId} with a different request; use a new key for a different saga`);
     this.extensions.sagaId = sagaId;
   }
@@ -84,8 +96,8 @@ export class UnsupportedMediaTypeError extends ApiError {
   readonly status = 415;
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   override readonly name = 'UnsupportedMediaTypeError';
-  constructor(contentType: string) {
-    super(`request bodies must be JSON (Content-Type: application/json), got ${contentType}`);
+  constructor() {
+    super('request bodies must be JSON: send Content-Type: application/json');
   }
 }
 
@@ -93,8 +105,8 @@ export class ApiKeyNameTakenError extends ApiError {
   readonly status = 409;
   readonly code = 'API_KEY_NAME_TAKEN';
   override readonly name = 'ApiKeyNameTakenError';
-  constructor(name: string) {
-    super(`an API key named ${name} exists or existed (names of revoked keys are not reused, so history stays unambiguous)`);
+  constructor() {
+    super('an API key with this name exists or existed (names of revoked keys are not reused, so history stays unambiguous)');
   }
 }
 
@@ -102,8 +114,8 @@ export class ApiKeyNotFoundError extends ApiError {
   readonly status = 404;
   readonly code = 'API_KEY_NOT_FOUND';
   override readonly name = 'ApiKeyNotFoundError';
-  constructor(name: string) {
-    super(`no API key named ${name}`);
+  constructor() {
+    super('no API key with this name');
   }
 }
 
@@ -111,8 +123,8 @@ export class ApiKeyFromEnvironmentError extends ApiError {
   readonly status = 409;
   readonly code = 'API_KEY_FROM_ENVIRONMENT';
   override readonly name = 'ApiKeyFromEnvironmentError';
-  constructor(name: string) {
-    super(`the API key ${name} comes from the API_KEYS variable; remove it there and restart`);
+  constructor() {
+    super('this API key comes from the API_KEYS variable; remove it there and restart');
   }
 }
 

@@ -4,6 +4,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { mapErrorToProblem, PROBLEM_CONTENT_TYPE } from './problem-mapping';
+import { submittedValues } from './submitted-values';
 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -19,7 +20,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     // The path only: a query string may carry filter values nobody asked to see in an error body.
-    const { problem, headers, unexpected } = mapErrorToProblem(err, req.path);
+    const { problem, headers, unexpected } = mapErrorToProblem(err, req.path, submittedValues(req));
     if (unexpected) {
       const e = err instanceof Error ? err : new Error(String(err));
       this.logger.error(`${req.method} ${req.path} failed (${problem.status}): ${e.message}`, e.stack);

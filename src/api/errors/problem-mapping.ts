@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import { CoordinatorError, InvalidSagaInputError } from '../../coordinator/coordinator-errors';
 import { InvalidDefinitionError, SagaError } from '../../core/errors';
 import { ApiError, FieldError } from './api-errors';
+import { withoutSubmittedValues } from './submitted-values';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -66,12 +67,17 @@ export function problemType(code: string): string {
   return `urn:saga-coordinator:problem:${code.toLowerCase().replace(/_/g, '-')}`;
 }
 
-function problem(status: number, code: string, detail: string, extra: Partial<ProblemDocument> = {}): ProblemDocument {
+export function problem(status: number, code: string, detail: string, extra: Partial<ProblemDocument> = {}): ProblemDocument {
   return { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
-export function mapErrorToProblem(err: unknown, instance?: string): MappedProblem {
+/**
+ * The problem document for an error. `submitted` are the strings the request carried
+ * (see submitted-values.ts): the texts of domain errors may quote them, so they are scrubbed.
+ */
+export function mapErrorToProblem(err: unknown, instance?: string, submitted: string[] = []): MappedProblem {
   const mapped = map(err);
+  if (err instanceof SagaError || err instanceof CoordinatorError) mapped.problem = withoutSubmittedValues(mapped.problem, submitted);
   if (instance !== undefined) mapped.problem.instance = instance;
   return mapped;
 }
@@ -133,14 +139,15 @@ function fromBodyParser(err: unknown): MappedProblem | undefined {
     case 'entity.too.large':
       return { problem: problem(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than the limit (API_BODY_LIMIT)'), headers: {}, unexpected: false };
     case 'encoding.unsupported':
+      // Compressed bodies are refused rather than inflated: a small gzip can inflate far beyond API_BODY_LIMIT's intent.
+      return { problem: problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must not be compressed (no Content-Encoding)'), headers: {}, unexpected: false };
     case 'charset.unsupported':
       return { problem: problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON'), headers: {}, unexpected: false };
-    case 'entity.parse.failed':
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'entity.verify.failed':
-      return { problem: problem(400, 'MALFORMED_REQUEST', 'the request body could not be read as JSON'), headers: {}, unexpected: false };
+    case 'entity.utf8.invalid':
+      return { problem: problem(400, 'MALFORMED_REQUEST', 'the request body is not valid UTF-8'), headers: {}, unexpected: false };
     default:
+      // Anything else body-parser or raw-body reports with a 4xx is the request's fault: a body that cannot be read.
+      if (err.status >= 400 && err.status < 500) return { problem: problem(400, 'MALFORMED_REQUEST', 'the request body could not be read as JSON'), headers: {}, unexpected: false };
       return undefined;
   }
 }

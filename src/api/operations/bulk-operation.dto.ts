@@ -1,17 +1,18 @@
 // POST /v1/bulk-operations: one operator action over every saga a filter matches, a page at a time.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { SAGA_STATUSES } from '../../core/saga-status';
 import { SagaFilterFields } from '../sagas/list-sagas.query';
 import { DefinitionRefDto } from '../sagas/saga-view.dto';
+import { IfPresent } from '../validation/if-present';
 import { RetrySagaBody } from './operation.dto';
 
 export const BULK_OPERATIONS = ['cancel', 'retry', 'resume'] as const;
 
 export class BulkFilter extends SagaFilterFields {
   @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: 1000 })
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
@@ -31,19 +32,19 @@ export class BulkOperationBody extends RetrySagaBody {
   filter!: BulkFilter;
 
   @ApiPropertyOptional({ default: false, description: 'report what would happen to each saga, change nothing' })
-  @IsOptional()
+  @IfPresent()
   @IsBoolean()
   dryRun?: boolean;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'sagas per request; continue with nextCursor' })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(1)
   @Max(1000)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page of this bulk operation' })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   cursor?: string;
 }

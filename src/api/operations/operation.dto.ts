@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import { IDENTIFIER_PATTERN } from '../../core/saga-definition';
+import { IfPresent } from '../validation/if-present';
 import { SagaSummaryDto } from '../sagas/saga-view.dto';
 
 const NOT_BLANK = /\S/;
@@ -22,7 +23,7 @@ export class ResumeSagaBody extends ReasonBody {}
 
 export class RetrySagaBody extends ReasonBody {
   @ApiPropertyOptional({ description: 'the step to retry; without it, every step waiting for a backoff or for an operator', example: 'charge' })
-  @IsOptional()
+  @IfPresent()
   @Matches(IDENTIFIER_PATTERN, { message: 'step must be a step name' })
   step?: string;
 }

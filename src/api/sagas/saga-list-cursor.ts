@@ -20,6 +20,14 @@ export function decodeCursor(cursor: string): SagaListPosition | undefined {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
   const [createdAt, sagaId] = parsed as unknown[];
-  if (typeof createdAt !== 'string' || !EXACT_UTC.test(createdAt) || typeof sagaId !== 'string' || !UUID.test(sagaId)) return undefined;
+  if (typeof createdAt !== 'string' || !isExactUtc(createdAt) || typeof sagaId !== 'string' || !UUID.test(sagaId)) return undefined;
   return { createdAt, sagaId };
+}
+
+/** The shape alone lets 2026-02-30 through, which PostgreSQL refuses: the instant must also exist (Date rolls it over to March). */
+function isExactUtc(text: string): boolean {
+  if (!EXACT_UTC.test(text)) return false;
+  const millis = `${text.slice(0, 23)}Z`;
+  const date = new Date(millis);
+  return !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.toISOString() === millis;
 }

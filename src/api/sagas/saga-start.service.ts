@@ -44,8 +44,7 @@ export class SagaStartService {
       traceparent: traceparent ?? null,
     });
     if (!result.created && !isSameRequest(result, body)) {
-      const what = headerKey !== undefined ? `Idempotency-Key '${headerKey}'` : `business key '${body.businessKey}' of definition '${body.definition}'`;
-      throw new IdempotencyKeyConflictError(result.saga.sagaId, what);
+      throw new IdempotencyKeyConflictError(result.saga.sagaId, headerKey !== undefined ? 'the Idempotency-Key' : 'the business key');
     }
     return result;
   }

@@ -1,8 +1,9 @@
 // The body of POST /v1/sagas.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import { IsDefined, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import { IDENTIFIER_PATTERN } from '../../core/saga-definition';
+import { IfPresent } from '../validation/if-present';
 
 export class StartSagaBody {
   @ApiProperty({ description: 'name of a registered definition', example: 'order' })
@@ -10,10 +11,11 @@ export class StartSagaBody {
   @Matches(IDENTIFIER_PATTERN, { message: 'definition must be a definition name: a letter, then up to 99 letters, digits, ".", "_" or "-"' })
   definition!: string;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'definition version; the latest when omitted', minimum: 1, example: 1 })
-  @IsOptional()
+  @ApiPropertyOptional({ type: 'integer', description: 'definition version; the latest when omitted', minimum: 1, maximum: 2147483647, example: 1 })
+  @IfPresent()
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   version?: number;
 
   @ApiProperty({ description: "the saga input (any JSON); checked against the definition's inputSchema when it has one", example: { orderId: '4711', amount: 120 } })
@@ -24,7 +26,7 @@ export class StartSagaBody {
     description: 'a key of your domain (e.g. an order id), searchable with GET /v1/sagas?businessKey=. Without an Idempotency-Key header it also makes the start idempotent: one saga per definition and business key.',
     example: 'order-4711',
   })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @Length(1, 200)
   businessKey?: string;

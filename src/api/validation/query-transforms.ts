@@ -15,6 +15,6 @@ export const toBoolean = ({ value }: { value: unknown }): unknown => (value === 
 /**
  * A calendar date or a date-time with an optional offset, as PostgreSQL parses it.
  * Narrower than ISO 8601 on purpose: week and ordinal dates pass class-validator's
- * IsISO8601 but not PostgreSQL.
+ * IsISO8601 but not PostgreSQL, and so do UTC offsets beyond PostgreSQL's ±15:59.
  */
-export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
+export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-5])(:?[0-5]\d)?)?)?$/;

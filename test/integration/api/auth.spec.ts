@@ -31,7 +31,8 @@ describe('API keys and roles', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    api = await startApiTestApp(['orders', 'payments', 'stock']);
+    // The matrix sends about 70 requests with missing or wrong keys within seconds: above the default limit of failures.
+    api = await startApiTestApp(['orders', 'payments', 'stock'], { API_AUTH_FAILURES_PER_MINUTE: '1000' });
     await api.as('admin').post('/v1/definitions', def).expect(201);
     const started = await api.as('operator').post('/v1/sagas', { definition: def.name, input: { orderId: 'o-1' } }).expect(201);
     completedSaga = started.body.sagaId;

@@ -60,11 +60,11 @@ describe('/v1/definitions', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 400, code: 'INVALID_DEFINITION' });
     expect(res.body.errors).toEqual([
-      { field: 'name', message: "'9bad' must start with a letter and contain only letters, digits, '_', '.' or '-' (at most 100 characters)" },
+      { field: 'name', message: "'…' must start with a letter and contain only letters, digits, '_', '.' or '-' (at most 100 characters)" },
       { field: 'steps[0].compensaton', message: "unknown property 'compensaton' (allowed: name, participant, command, compensation, pivot, retry, timeoutMs, input)" },
       { field: 'steps[0].retry.maxAttempts', message: 'must be a positive integer' },
       { field: 'steps[1].command', message: 'is required' },
-      { field: 'steps[1].name', message: "duplicate name 'a' (already used at steps[0].name); step and group names are unique in a saga" },
+      { field: 'steps[1].name', message: "duplicate name '…' (already used at steps[0].name); step and group names are unique in a saga" },
     ]);
     expect((await api.h.pool.query("select count(*)::int as n from saga_definitions where name = '9bad'")).rows[0].n).toBe(0);
   });

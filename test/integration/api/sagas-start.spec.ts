@@ -56,9 +56,9 @@ describe('POST /v1/sagas', () => {
   it('answers 404 DEFINITION_NOT_FOUND for an unknown definition or version, and starts nothing', async () => {
     const before = await countSagas('true', []);
     const unknown = await api.as('operator').post('/v1/sagas', { definition: 'no-such-saga', input: {} }).expect(404);
-    expect(unknown.body).toMatchObject({ status: 404, code: 'DEFINITION_NOT_FOUND', detail: "no saga definition named 'no-such-saga'" });
+    expect(unknown.body).toMatchObject({ status: 404, code: 'DEFINITION_NOT_FOUND', detail: "no saga definition named '…'" }); // never echoes what was sent
     const version = await api.as('operator').post('/v1/sagas', { definition: def.name, version: 9, input: {} }).expect(404);
-    expect(version.body).toMatchObject({ code: 'DEFINITION_NOT_FOUND', detail: `saga definition '${def.name}' has no version 9` });
+    expect(version.body).toMatchObject({ code: 'DEFINITION_NOT_FOUND', detail: "saga definition '…' has no version 9" });
     expect(await countSagas('true', [])).toBe(before);
   });
 
@@ -84,7 +84,7 @@ describe('POST /v1/sagas', () => {
         { field: 'businessKey', message: 'businessKey must be longer than or equal to 1 characters' },
       ]),
     );
-    expect(res.body.errors).toHaveLength(5); // version also breaks its minimum
+    expect(res.body.errors).toHaveLength(6); // version also breaks its minimum and maximum
     const key = await api.as('operator').post('/v1/sagas', { definition: def.name, input: {} }).set('Idempotency-Key', 'k'.repeat(201)).expect(400);
     expect(key.body.errors).toEqual([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-200 printable ASCII characters' }]);
   });
@@ -102,7 +102,7 @@ describe('POST /v1/sagas', () => {
     const first = await api.as('operator').post('/v1/sagas', { definition: def.name, input: { orderId: 'a' } }).set('Idempotency-Key', 'reused-key').expect(201);
     const conflict = await api.as('operator').post('/v1/sagas', { definition: def.name, input: { orderId: 'b' } }).set('Idempotency-Key', 'reused-key').expect(409);
     expect(conflict.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_CONFLICT', sagaId: first.body.sagaId });
-    expect(conflict.body.detail).toBe(`Idempotency-Key 'reused-key' was already used to start saga ${first.body.sagaId} with a different request; use a new key for a different saga`);
+    expect(conflict.body.detail).toBe(`the Idempotency-Key was already used to start saga ${first.body.sagaId} with a different request; use a new key for a different saga`);
     // Key order inside the input does not make a different request.
     await api.as('operator').post('/v1/sagas', { input: { orderId: 'a' }, definition: def.name }).set('Idempotency-Key', 'reused-key').expect(200);
   });
@@ -114,7 +114,7 @@ describe('POST /v1/sagas', () => {
     const other = await api.as('operator').post('/v1/sagas', { definition: typed.name, input: { orderId: 'x', amount: 1 }, businessKey: 'bk-1' }).expect(201);
     expect(other.body.sagaId).not.toBe(first.body.sagaId);
     const changed = await api.as('operator').post('/v1/sagas', { definition: def.name, input: { different: true }, businessKey: 'bk-1' }).expect(409);
-    expect(changed.body.detail).toMatch(`business key 'bk-1' of definition '${def.name}' was already used to start saga ${first.body.sagaId}`);
+    expect(changed.body.detail).toMatch(`the business key was already used to start saga ${first.body.sagaId}`);
   });
 
   it.each([

@@ -74,6 +74,26 @@ describe('participant SDK over real Kafka', () => {
     expect(dead[1].reason).toMatch(/\/action must be equal to one of the allowed values/);
   });
 
+  it('dead-letters a command PostgreSQL cannot store (a NUL in its payload) instead of retrying it against the barrier table', async () => {
+    const payments = ledgerParticipant({ name: 'payments-nul', kafka: { brokers }, topicPrefix: prefix, database: { url: db.url }, topicPartitions: 1, logger: 'silent' });
+    participants.push(payments);
+    await payments.start();
+    const bad = randomUUID();
+    const good = randomUUID();
+    const commandTopic = topics.commands('payments-nul');
+    // Raw text: the NUL arrives as the JSON escape \u0000, which decodes to a real NUL character.
+    await probe.publish(commandTopic, bad, JSON.stringify({ ...command(bad, 'execute'), replyTopic: topics.replies, payload: { account: 'a\u0000b', amount: 5 } }));
+    await probe.publish(commandTopic, good, JSON.stringify({ ...command(good, 'execute'), replyTopic: topics.replies }));
+
+    // The command behind it on the same partition is handled: the partition did not stop.
+    await waitFor('the reply to the valid command', async () => (replyTo(good).length > 0 ? true : undefined));
+    const dead = await waitFor('the dead letter', async () => probe.json<DeadLetter>(topics.deadLetter).find((m) => m.original.value.includes(bad)));
+    expect(dead).toMatchObject({ by: 'participant:payments-nul', reason: 'command message cannot be stored: payload.account contains a NUL character (U+0000)' });
+    expect(replyTo(bad)).toEqual([]);
+    expect((await pool.query('select count(*)::int as n from participant_barrier where saga_id = $1', [bad])).rows[0].n).toBe(0);
+    expect(await ledgerRows(pool, bad)).toEqual([]);
+  });
+
   it('runs a participant without a database: each delivery runs the handler again', async () => {
     let runs = 0;
     const notifier = new Participant({ name: 'notifier', kafka: { brokers }, topicPrefix: prefix, logger: 'silent' }).handle<{ to: string }, { sent: string }>({

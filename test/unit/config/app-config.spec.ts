@@ -39,6 +39,8 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ['BREAKER_FAILURE_THRESHOLD', '0', /^must be a whole number from 1 to 1000000/],
   ['BREAKER_COOL_DOWN_MS', '10', /^must be a whole number from 100 to 86400000/],
   ['API_ENGINE_WAIT_MS', 'soon', /^must be a whole number from 100 to 600000/],
+  ['API_AUTH_FAILURES_PER_MINUTE', '0', /^must be a whole number from 1 to 1000000/],
+  ['API_AUTH_FAILURES_PER_MINUTE', 'lots', /^must be a whole number from 1 to 1000000/],
 ];
 
 describe('loadConfig', () => {
@@ -63,6 +65,8 @@ describe('loadConfig', () => {
     expect(config.MIGRATE_ON_START).toBe(false);
     expect(config.HTTP_PORT).toBe(8080);
     expect(config.kafkaBrokerList).toEqual(['k1:9092', 'k2:9093']);
+    expect(loadConfig({}).API_AUTH_FAILURES_PER_MINUTE).toBe(60);
+    expect(loadConfig({ API_AUTH_FAILURES_PER_MINUTE: '600' }).API_AUTH_FAILURES_PER_MINUTE).toBe(600);
   });
 
   it.each(BAD_VALUES)('rejects %s=%s with one sentence naming the variable', (variable, value, message) => {

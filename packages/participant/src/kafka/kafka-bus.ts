@@ -116,6 +116,41 @@ export class KafkaUnavailableError extends Error {
   }
 }
 
+/**
+ * Most bytes of messages in one produce request. kafkajs sends all of a request's messages
+ * for one partition as one record batch and never splits it, and the broker refuses a
+ * batch over its message.max.bytes (1 MiB by default) with MESSAGE_TOO_LARGE, on every
+ * retry: one oversized request would stop everything published after it.
+ */
+export const MAX_REQUEST_BYTES = 900 * 1024;
+/** Per-record overhead of Kafka's record format, counted generously. */
+const RECORD_OVERHEAD_BYTES = 100;
+
+function messageBytes(m: OutboundMessage): number {
+  let n = Buffer.byteLength(m.key) + Buffer.byteLength(m.value) + RECORD_OVERHEAD_BYTES;
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+  return n;
+}
+
+/** Consecutive runs of `messages`, in order, each at most maxBytes (a larger message goes alone). */
+export function splitBySize(messages: OutboundMessage[], maxBytes = MAX_REQUEST_BYTES): OutboundMessage[][] {
+  const parts: OutboundMessage[][] = [];
+  let part: OutboundMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = messageBytes(m);
+    if (part.length > 0 && bytes + size > maxBytes) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(m);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
 export class KafkaBus {
   private readonly kafka: Kafka;
   private admin?: Admin;
@@ -185,22 +220,29 @@ export class KafkaBus {
     }
   }
 
+  /**
+   * Publishes in order. Large sets go out in several requests (see splitBySize): a failure
+   * part-way leaves the earlier requests published, so a retry may duplicate them, which
+   * at-least-once delivery allows (consumers dedupe by message id).
+   */
   async publish(messages: OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const producer = this.requireProducer();
-    const byTopic = new Map<string, OutboundMessage[]>();
-    for (const m of messages) {
-      const list = byTopic.get(m.topic) ?? [];
-      list.push(m);
-      byTopic.set(m.topic, list);
+    for (const part of splitBySize(messages)) {
+      const byTopic = new Map<string, OutboundMessage[]>();
+      for (const m of part) {
+        const list = byTopic.get(m.topic) ?? [];
+        list.push(m);
+        byTopic.set(m.topic, list);
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+          topic,
+          messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        })),
+      });
     }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
-        topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      })),
-    });
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -6,4 +6,5 @@ export * from './protocol';
 export * from './identifiers';
 export * from './topic-names';
 export * from './protocol-validation';
+export * from './storable-json';
 export * from './wire-headers';
