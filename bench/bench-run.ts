@@ -157,7 +157,7 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   placement.forEach((steps, p) =>
     children.start({
       name: `participants-${p + 1}`,
-      args: [...TS_NODE, join('bench', 'participant-process.ts')],
+      args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []), ...TS_NODE, join('bench', 'participant-process.ts')],
       readyLine: new RegExp(PARTICIPANTS_READY_LINE),
       env: {
         DATABASE_URL: dbs.urls[participantDb],

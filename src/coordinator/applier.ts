@@ -32,6 +32,7 @@ import { appendDecisionRows, type ExtraHeaders } from './decision-rows';
 import { closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
 import { findStep } from '../core/definition-normalization';
 import { lockBreakers, saveBreakers } from '../persistence/participant-breaker.repository';
+import { InvalidSagaInputError } from './coordinator-errors';
 import type { Publisher } from './publisher';
 import type { CommittedDecision, EngineHooks } from './engine-hooks';
 import type { ParticipantStats } from './participant-stats';
@@ -124,6 +125,9 @@ interface LoadedSaga {
   quarantineRecorded?: boolean;
   released?: boolean;
 }
+
+/** The largest message the engine lets a decision send (Kafka's default limit is 1 MiB per record batch). */
+const MAX_MESSAGE_BYTES = 900 * 1024;
 
 /** Per participant, what this transaction sent and the answers it applied (failures: timeouts and retry answers). */
 type Answers = Map<string, ParticipantAnswers>;
@@ -435,13 +439,23 @@ export class Applier {
   private async applyStarts(client: PoolClient, batch: WorkItem[], now: number, w: EngineWrites, settle: (() => void)[], answers: Answers): Promise<void> {
     const starts = batch.filter((i): i is Extract<WorkItem, { kind: 'start' }> => i.kind === 'start');
     if (starts.length === 0) return;
-    const decided = starts.map((item) => {
-      const s = item.start;
-      const initial = createSagaState({ sagaId: s.sagaId, definition: s.definition.normalized, definitionVersion: s.definition.version, input: s.input, now });
-      const event: SagaEvent = { type: 'SagaStarted' };
-      const decision = decide(initial, s.definition.normalized, event, { now, random: this.clock.random });
-      return { item, initial, event, decision, next: nextTimer(decision.state, s.definition.normalized) };
-    });
+    const decided = starts
+      .map((item) => {
+        const s = item.start;
+        const initial = createSagaState({ sagaId: s.sagaId, definition: s.definition.normalized, definitionVersion: s.definition.version, input: s.input, now });
+        const event: SagaEvent = { type: 'SagaStarted' };
+        const decision = decide(initial, s.definition.normalized, event, { now, random: this.clock.random });
+        return { item, initial, event, decision, next: nextTimer(decision.state, s.definition.normalized) };
+      })
+      .filter((d) => {
+        // A first command Kafka would refuse: the input is too large to start this saga.
+        const big = d.decision.effects.find((e) => e.type === 'SendCommand' && Buffer.byteLength(JSON.stringify(e.payload)) > MAX_MESSAGE_BYTES - 4_096);
+        if (!big) return true;
+        const err = new InvalidSagaInputError(d.item.start.definition.name, [{ path: '', message: `is too large: the command of step '${(big as { step: string }).step}' would exceed the ${MAX_MESSAGE_BYTES} bytes a Kafka message may have` }]);
+        settle.push(() => d.item.reject(err));
+        return false;
+      });
+    if (decided.length === 0) return;
     const created = await insertSagaInstances(
       client,
       decided.map(({ item, decision, next }) => ({
@@ -600,7 +614,21 @@ export class Applier {
       return { kind: 'quarantined', sagaId: row.sagaId, reason: (err as Error).message };
     }
     const decided = { sagaId: row.sagaId, event: e.event, actor: e.actor, before: s.state, decision, definitionVersion: row.definitionVersion, businessKey: row.businessKey, idempotencyKey: row.idempotencyKey };
+    const marks = { history: w.history.length, attempts: w.attempts.length, attemptResults: w.attemptResults.length, outbox: w.outbox.length };
     appendDecisionRows(w, decided, this.topics, this.headersFor(row.traceContext));
+    const oversized = w.outbox.slice(marks.outbox).find((m) => Buffer.byteLength(m.value) > MAX_MESSAGE_BYTES);
+    if (oversized) {
+      // Kafka would refuse it on every try (and hold up every message behind it): the decision cannot be carried out.
+      w.history.length = marks.history;
+      w.attempts.length = marks.attempts;
+      w.attemptResults.length = marks.attemptResults;
+      w.outbox.length = marks.outbox;
+      const err = Object.assign(new Error(`the ${oversized.topic} message this event causes has ${Buffer.byteLength(oversized.value)} bytes, more than the ${MAX_MESSAGE_BYTES} a Kafka message may have (step input or output too large)`), { code: 'MESSAGE_TOO_LARGE' });
+      this.markQuarantined(s, err, e.event.type, now);
+      s.quarantineRecorded = true;
+      w.history.push({ sagaId: row.sagaId, eventType: e.event.type, event: e.event, statusBefore: s.state.status, statusAfter: 'FAILED', verdict: 'quarantined', verdictCode: 'MESSAGE_TOO_LARGE', verdictReason: err.message, actor: e.actor });
+      return { kind: 'quarantined', sagaId: row.sagaId, reason: err.message };
+    }
     this.committed.push({ ...decided, definition: s.definition, traceContext: row.traceContext });
     const v = decision.verdict;
     if (v.kind === 'applied') {

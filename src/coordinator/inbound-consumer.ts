@@ -5,10 +5,9 @@
 // or dead-lettered, in a committed transaction). A message that cannot be applied is
 // dead-lettered with the reason and never holds up its partition. A crash or rebalance
 // before the commit redelivers messages, which the inbox dedupes.
-import { commandMessageId, parseProtocolMessage, type ReplyMessage, type StartSagaMessage } from '@saga-coordinator/participant/protocol';
+import { commandMessageId, parseProtocolMessage, storableText, type ReplyMessage, type StartSagaMessage } from '@saga-coordinator/participant/protocol';
 import { replyEvent } from '../core/saga-events';
 import { deadLetterMessage, type BatchContext, type InboundMessage, type KafkaBus, type Subscription } from '@saga-coordinator/participant/kafka';
-import { storableText, storableTextOrNull } from '../persistence/postgres-text';
 import type { Applier, DeadLetter, EventVerdict } from './applier';
 import type { EngineHooks } from './engine-hooks';
 import type { EngineOptions } from './engine-options';
@@ -153,7 +152,7 @@ export class InboundConsumer {
         sourceTopic: m.topic,
         sourcePartition: m.partition,
         sourceOffset: m.offset,
-        key: storableTextOrNull(m.key),
+        key: m.key === null ? null : storableText(m.key),
         valueExcerpt: value === null ? null : storableText(value.slice(0, EXCERPT_CHARS)),
         valueBytes: m.value?.length ?? 0,
       },
