@@ -73,6 +73,14 @@ describe('POST /v1/sagas', () => {
     await api.as('operator').post('/v1/sagas', { definition: typed.name, input: { orderId: 'x', amount: 3 } }).expect(201);
   });
 
+  it('answers 400 INVALID_SAGA_INPUT for an input whose first command Kafka would refuse, and starts nothing', async () => {
+    const before = await countSagas('definition_name = $1', [def.name]);
+    const huge = { orderId: 'o-big', amount: 1, notes: 'x'.repeat(950 * 1024) };
+    const res = await api.http.post('/v1/sagas').set('Authorization', `Bearer ${KEYS.operator.key}`).set('Content-Type', 'application/json').send(JSON.stringify({ definition: def.name, input: huge })).expect(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_SAGA_INPUT', errors: [{ field: 'input', message: expect.stringContaining('too large') }] });
+    expect(await countSagas('definition_name = $1', [def.name])).toBe(before);
+  });
+
   it('answers 400 VALIDATION_FAILED listing every bad field', async () => {
     const res = await api.as('operator').post('/v1/sagas', { definition: 'has space', version: '2', businessKey: '' }).expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
