@@ -9,6 +9,7 @@ import { Logger } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { FirstApiKey, firstKeyNotice } from './api/auth/first-api-key';
 import { startApp } from './bootstrap';
+import { CoordinatorModule } from './coordinator/coordinator.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { readLocalInfraEnv } from './config/local-infra-env';
 import { httpBaseUrl } from './http-port';
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
   new Logger('Coordinator').log(`ready on ${url}${config.API_DOCS ? ` (API reference: ${url}/docs)` : ''}`);
   const key = app.get(FirstApiKey).createdKey;
   if (key !== undefined) {
-    // Last, below every boot log line, so that nobody misses it.
+    // Last, below every boot log line (the consumer's start included, unless Kafka is slow), so that nobody misses it.
+    await Promise.race([app.get(CoordinatorModule).consuming.catch(() => undefined), new Promise((r) => setTimeout(r, 15_000).unref())]);
     await new Promise<void>((resolve) => PinoLogger.root.flush(() => resolve()));
     process.stdout.write(firstKeyNotice(key, url));
   }

@@ -91,6 +91,11 @@ export class CoordinatorModule implements OnApplicationBootstrap, BeforeApplicat
   private stopping = false;
   private started?: Promise<void>;
 
+  /** Settles once consumption has started (or the start was abandoned by a stop). */
+  get consuming(): Promise<void> {
+    return this.started ?? Promise.resolve();
+  }
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     bus: KafkaBus,
