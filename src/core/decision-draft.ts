@@ -105,6 +105,8 @@ export function sendAttempt(d: Draft, step: NormalizedStep, action: StepAction):
     commandType = step.compensation;
   }
   st.dueAt = d.now + step.timeoutMs;
+  // Progress for observers: once per step and action, not per retry (attempt numbers only grow, so 1 is the first).
+  if (attempt === 1) emit(d, 'step.started', step.name, { action });
   d.effects.push({
     type: 'SendCommand',
     commandId: commandMessageId(d.state.sagaId, step.name, action, attempt),

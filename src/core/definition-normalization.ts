@@ -63,6 +63,7 @@ export function normalizeDefinition(doc: unknown): NormalizedSagaDefinition {
     minCompensationWindowMs: def.minCompensationWindowMs ?? DEFINITION_DEFAULTS.minCompensationWindowMs,
     maxForwardAttempts,
     pivot: pivotStage === -1 ? null : stages[pivotStage].steps[0].name,
+    output: def.output ?? null,
     stages,
   };
 }
@@ -87,6 +88,7 @@ function normalizeStep(step: StepDefinition, stage: number, phase: StepPhase, ma
     },
     timeoutMs: step.timeoutMs ?? DEFINITION_DEFAULTS.timeoutMs,
     input: step.input ?? DEFINITION_DEFAULTS.input,
+    when: step.when ?? null,
   };
 }
 

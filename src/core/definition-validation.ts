@@ -11,6 +11,7 @@
  * otherwise be dropped and the step silently left uncompensated.
  */
 import { checkInputReferences, jsonPathChild } from './input-mapping';
+import { checkCondition } from './step-condition';
 import { hasOwn, isJsonValue, isPlainObject, type JsonValue } from '@saga-coordinator/participant/protocol';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { IDENTIFIER_PATTERN, type DefinitionProblem, type SagaDefinition } from './saga-definition';
@@ -19,8 +20,8 @@ export type DefinitionValidationResult =
   | { ok: true; definition: SagaDefinition }
   | { ok: false; problems: DefinitionProblem[] };
 
-const DOCUMENT_KEYS = ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'minCompensationWindowMs', 'maxForwardAttempts', 'steps'];
-const STEP_KEYS = ['name', 'participant', 'command', 'compensation', 'pivot', 'retry', 'timeoutMs', 'input'];
+const DOCUMENT_KEYS = ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'minCompensationWindowMs', 'maxForwardAttempts', 'output', 'steps'];
+const STEP_KEYS = ['name', 'participant', 'command', 'compensation', 'pivot', 'retry', 'timeoutMs', 'input', 'when'];
 const GROUP_KEYS = ['parallel', 'name'];
 const RETRY_KEYS: (keyof RetryPolicy)[] = ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'multiplier', 'jitter', 'minRetryWindowMs'];
 
@@ -33,6 +34,7 @@ interface StepFacts {
   pivot: boolean;
   hasCompensation: boolean;
   input: JsonValue | undefined;
+  when: unknown;
 }
 
 export function validateDefinition(doc: unknown): DefinitionValidationResult {
@@ -55,6 +57,7 @@ export function validateDefinition(doc: unknown): DefinitionValidationResult {
     checkOptional(doc, key, '', report, positiveInteger);
   }
   checkOptional(doc, 'minCompensationWindowMs', '', report, nonNegativeInteger);
+  checkOptional(doc, 'output', '', report, (v) => (isJsonValue(v) ? null : 'must be a JSON value'));
 
   const steps: StepFacts[] = [];
   const groupNames: { name: string; path: string }[] = [];
@@ -79,6 +82,9 @@ export function validateDefinition(doc: unknown): DefinitionValidationResult {
   checkUniqueNames(steps, groupNames, report);
   checkPivot(steps, report);
   checkReferences(steps, report);
+  if (present(doc, 'output') && isJsonValue(doc.output) && Array.isArray(doc.steps)) {
+    checkOutputReferences(doc.output, steps, doc.steps.length, report);
+  }
 
   if (problems.length > 0) return { ok: false, problems };
   // A JSON round trip detaches the result from the caller's object and drops `undefined` members.
@@ -141,6 +147,7 @@ function checkStep(node: unknown, path: string, stage: number, inGroup: boolean,
     pivot,
     hasCompensation: present(node, 'compensation'),
     input: present(node, 'input') && isJsonValue(node.input) ? node.input : undefined,
+    when: present(node, 'when') ? node.when : undefined,
   };
 }
 
@@ -208,6 +215,19 @@ function checkReferences(steps: StepFacts[], report: Report): void {
     const scope = { stageOf, step: step.name, stage: step.stage };
     for (const problem of checkInputReferences(step.input, scope, `${step.path}.input`)) report(problem.path, problem.message);
   }
+  for (const step of steps) {
+    if (step.when === undefined) continue;
+    const scope = { stageOf, step: step.name, stage: step.stage };
+    for (const problem of checkCondition(step.when, scope, `${step.path}.when`)) report(problem.path, problem.message);
+  }
+}
+
+/** The output is evaluated after every stage, so it may name any step (one that did not succeed reads as null). */
+function checkOutputReferences(output: JsonValue, steps: StepFacts[], stages: number, report: Report): void {
+  const stageOf = new Map<string, number>();
+  for (const step of steps) if (!stageOf.has(step.name)) stageOf.set(step.name, step.stage);
+  // '' is no step's name (identifiers start with a letter), and stage `stages` comes after every step's.
+  for (const problem of checkInputReferences(output, { stageOf, step: '', stage: stages }, 'output')) report(problem.path, problem.message);
 }
 
 /** Orders `steps[10]` after `steps[9]` (numeric, not textual) so "first use" means document order. */

@@ -16,30 +16,49 @@
  *                  saga is FAILED (visible, never looping silently).
  */
 import { beginCompensation } from './compensation-flow';
-import { emit, errorData, escalate, leaveFailed, recordError, sendAttempt, setSagaStatus, setStepStatus, stepOf, type Draft } from './decision-draft';
+import { emit, errorData, escalate, leaveFailed, recordError, sendAttempt, setSagaStatus, setStepStatus, stepOf, succeededOutputs, type Draft } from './decision-draft';
+import { resolveStepInput } from './input-mapping';
+import { evaluateCondition } from './step-condition';
 import { cloneJson } from '@saga-coordinator/participant/protocol';
 import { backoffDelayMs, hasAttemptsLeft } from './retry-policy';
 import type { NormalizedStep } from './saga-definition';
 import type { StepReplied } from './saga-events';
 import type { AttentionRecord } from './saga-state';
 
-/** Starts the next stage, completes the saga, or escalates — whichever the state calls for. */
+/**
+ * Starts the next stage, completes the saga, or escalates — whichever the state calls for.
+ * A step whose `when` does not hold when its stage is reached is SKIPPED there and then
+ * (conditions see exactly what the step's input would); a skipped step counts as done.
+ */
 export function advanceForward(d: Draft): void {
   for (const stage of d.def.stages) {
-    const statuses = stage.steps.map((step) => stepOf(d, step).status);
-    if (statuses.every((s) => s === 'SUCCEEDED')) continue;
     const pending = stage.steps.filter((step) => stepOf(d, step).status === 'PENDING');
-    if (pending.length > 0) {
-      for (const step of pending) sendAttempt(d, step, 'execute');
+    const runs = pending.filter((step) => step.when === null || evaluateCondition(step.when, d.state.input, succeededOutputs(d.state)));
+    for (const step of pending) if (!runs.includes(step)) skipStep(d, step);
+    if (runs.length > 0) {
+      for (const step of runs) sendAttempt(d, step, 'execute');
       return;
     }
+    // Only a step with a condition can be SKIPPED while the saga runs forward; any other SKIPPED step is corrupt state.
+    if (stage.steps.every((step) => isDone(stepOf(d, step).status, step))) continue;
+    const statuses = stage.steps.map((step) => stepOf(d, step).status);
     if (statuses.some((s) => s === 'RUNNING' || s === 'RETRY_WAIT')) return;
     escalate(d, 'RUNNING');
     return;
   }
   setSagaStatus(d, 'COMPLETED');
   d.state.finishedAt = d.now;
-  emit(d, 'saga.completed');
+  d.state.output = d.def.output === null ? null : resolveStepInput(d.def.output, d.state.input, succeededOutputs(d.state));
+  emit(d, 'saga.completed', undefined, { output: cloneJson(d.state.output) });
+}
+
+function isDone(status: string, step: NormalizedStep): boolean {
+  return status === 'SUCCEEDED' || (status === 'SKIPPED' && step.when !== null);
+}
+
+function skipStep(d: Draft, step: NormalizedStep): void {
+  setStepStatus(d, step, 'SKIPPED');
+  emit(d, 'step.skipped', step.name, { cause: 'condition' });
 }
 
 export function onExecuteReply(d: Draft, step: NormalizedStep, event: StepReplied): void {

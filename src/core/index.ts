@@ -17,6 +17,7 @@ export * from './definition-validation';
 export * from './definition-normalization';
 export * from './saga-definition.builder';
 export * from './input-mapping';
+export * from './step-condition';
 export * from './saga-status';
 export * from './saga-state';
 export * from './saga-events';

@@ -6,7 +6,9 @@
  *       .step({ name: 'reserve', participant: 'stock', command: 'stock.reserve', compensation: 'stock.release' })
  *       .parallel([...], { name: 'charge-and-notify' })
  *       .pivot({ name: 'ship', participant: 'shipping', command: 'shipping.ship' })
- *       .step({ name: 'email', participant: 'mail', command: 'mail.send' })   // no compensation allowed here
+ *       .step({ name: 'email', participant: 'mail', command: 'mail.send',      // no compensation allowed here
+ *               when: { ref: '$.input.notify', equals: true } })              // runs only if it holds
+ *       .output({ shipment: '$.steps.ship.output.trackingId' })
  *       .build();
  *
  * It produces exactly the JSON document one would write by hand — same keys,
@@ -18,7 +20,7 @@
  */
 import { validateDefinition } from './definition-validation';
 import { InvalidDefinitionError } from './errors';
-import type { JsonObject } from '@saga-coordinator/participant/protocol';
+import type { JsonObject, JsonValue } from '@saga-coordinator/participant/protocol';
 import type { ParallelGroupDefinition, SagaDefinition, StepDefinition, StepNode } from './saga-definition';
 
 /** A step before the pivot: anything but the pivot flag (use `.pivot()`). */
@@ -60,6 +62,11 @@ abstract class SagaBuilderBase<TStep extends RetriableStepOptions> {
   /** See SagaDefinition.minCompensationWindowMs. */
   minCompensationWindow(ms: number): this {
     return this.set({ minCompensationWindowMs: ms });
+  }
+
+  /** The saga's result, a mapping like a step input, evaluated when it completes (see SagaDefinition.output). */
+  output(mapping: JsonValue): this {
+    return this.set({ output: mapping });
   }
 
   maxForwardAttempts(attempts: number): this {

@@ -24,6 +24,7 @@
  */
 import type { JsonObject, JsonValue } from '@saga-coordinator/participant/protocol';
 import type { RetryPolicy } from './retry-policy';
+import type { StepCondition } from './step-condition';
 
 /** Names of sagas, steps, groups and participants, and command types: the protocol's identifiers. */
 export { IDENTIFIER_PATTERN } from '@saga-coordinator/participant/protocol';
@@ -42,6 +43,8 @@ export interface SagaDefinition {
   minCompensationWindowMs?: number;
   /** Default attempt bound of steps after the pivot before the saga escalates to FAILED. @default 10 */
   maxForwardAttempts?: number;
+  /** The saga's result: a mapping (input-mapping.ts syntax) over the saga input and step outputs, evaluated when it completes. @default none (output null) */
+  output?: JsonValue;
   steps: StepNode[];
 }
 
@@ -61,6 +64,8 @@ export interface StepDefinition {
   timeoutMs?: number;
   /** Input mapping template (see input-mapping.ts). @default "$.input" — the whole saga input */
   input?: JsonValue;
+  /** Runs the step only if this holds when its stage is reached (step-condition.ts); otherwise it is SKIPPED. @default always runs */
+  when?: StepCondition;
 }
 
 export interface ParallelGroupDefinition {
@@ -102,6 +107,8 @@ export interface NormalizedStep {
   retry: RetryPolicy;
   timeoutMs: number;
   input: JsonValue;
+  /** Null: the step always runs. */
+  when: StepCondition | null;
 }
 
 export interface NormalizedStage {
@@ -115,9 +122,10 @@ export interface NormalizedStage {
 /**
  * Bumped whenever the normalized shape changes; persistence/definition.reader.ts
  * upgrades stored versions of every earlier format (a stored version keeps the
- * behaviour it was registered with). 1: no `format` field; 2: retry windows.
+ * behaviour it was registered with). 1: no `format` field; 2: retry windows;
+ * 3: saga `output` and step `when`.
  */
-export const NORMALIZED_DEFINITION_FORMAT = 2 as const;
+export const NORMALIZED_DEFINITION_FORMAT = 3 as const;
 
 /** A validated definition with every default applied. Plain JSON, so it can be stored and hashed. */
 export interface NormalizedSagaDefinition {
@@ -131,6 +139,8 @@ export interface NormalizedSagaDefinition {
   maxForwardAttempts: number;
   /** Name of the pivot step, if any. */
   pivot: string | null;
+  /** The output mapping; null: the saga's output is null. */
+  output: JsonValue | null;
   stages: NormalizedStage[];
 }
 

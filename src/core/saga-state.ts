@@ -24,9 +24,9 @@ import { stepsOf } from './definition-normalization';
 /**
  * Bumped whenever the stored shape changes; persistence/saga-state.reader.ts
  * upgrades rows of every earlier format. 2: budgetStartedAt and
- * compensationBudgetStartedAt (retry windows).
+ * compensationBudgetStartedAt (retry windows); 3: output (the saga's result).
  */
-export const SAGA_STATE_FORMAT = 2 as const;
+export const SAGA_STATE_FORMAT = 3 as const;
 
 export interface StepErrorRecord {
   action: StepAction;
@@ -120,6 +120,8 @@ export interface SagaState {
   deadlineAt: number | null;
   compensationReason: CompensationReason | null;
   escalation: Escalation | null;
+  /** The definition's output mapping evaluated when the saga completed; null until then, and for any other end. */
+  output: JsonValue | null;
   createdAt: number;
   /** Null until SagaStarted has been decided. */
   startedAt: number | null;
@@ -162,6 +164,7 @@ export function createSagaState(params: CreateSagaStateParams): SagaState {
     deadlineAt: null,
     compensationReason: null,
     escalation: null,
+    output: null,
     createdAt: now,
     startedAt: null,
     updatedAt: now,

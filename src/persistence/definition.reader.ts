@@ -3,7 +3,8 @@
 // behaviour they were registered with. Never cast a stored definition; read it here.
 //
 // Formats: 1 (no `format` field, count-only retries); 2 adds retry windows, which a
-// format-1 version gets as 0 (count only), as it behaved when it was registered.
+// format-1 version gets as 0 (count only), as it behaved when it was registered; 3 adds
+// the saga `output` mapping and step `when` conditions, null (none) for earlier versions.
 import { InvalidArgumentError } from '../core/errors';
 import { isPlainObject } from '@saga-coordinator/participant/protocol';
 import { NORMALIZED_DEFINITION_FORMAT, type NormalizedSagaDefinition } from '../core/saga-definition';
@@ -18,6 +19,15 @@ const UPGRADES: Record<number, Upgrade> = {
     stages: (def.stages as Record<string, unknown>[]).map((stage) => ({
       ...stage,
       steps: (stage.steps as Record<string, unknown>[]).map((step) => ({ ...step, retry: { ...(step.retry as object), minRetryWindowMs: 0 } })),
+    })),
+  }),
+  2: (def) => ({
+    ...def,
+    format: 3,
+    output: null,
+    stages: (def.stages as Record<string, unknown>[]).map((stage) => ({
+      ...stage,
+      steps: (stage.steps as Record<string, unknown>[]).map((step) => ({ ...step, when: null })),
     })),
   }),
 };

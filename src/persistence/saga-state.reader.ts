@@ -2,7 +2,8 @@
 // shape the core relies on and upgrades rows written in an earlier format, so a change of
 // SagaState never breaks sagas that are running. Never cast a stored state; read it here.
 //
-// Formats: 1 (first release); 2 adds budgetStartedAt / compensationBudgetStartedAt.
+// Formats: 1 (first release); 2 adds budgetStartedAt / compensationBudgetStartedAt; 3 adds
+// output (null: sagas that completed before outputs existed had none).
 import { CorruptStateError } from '../core/errors';
 import { isPlainObject } from '@saga-coordinator/participant/protocol';
 import { SAGA_STATE_FORMAT, type SagaState, type StepState } from '../core/saga-state';
@@ -27,6 +28,7 @@ const UPGRADES: Record<number, Upgrade> = {
       ]),
     ),
   }),
+  2: (state) => ({ ...state, format: 3, output: null }),
 };
 
 export function readSagaState(stored: unknown, sagaId: string): SagaState {

@@ -5,6 +5,37 @@ import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec
 
 const NAME = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_.-]{0,99}$' };
 
+const REFERENCE = { type: 'string', pattern: '^\\$\\.(input|steps\\.)', description: '$.input… or $.steps.<step>.output…' };
+
+/** A step's `when` (core/step-condition.ts): a comparison, or all / any / not of conditions. */
+const CONDITION: SchemaObject = {
+  description:
+    'runs the step only if this holds when its stage is reached, else it is SKIPPED: { ref, equals | notEquals | gt | gte | lt | lte | exists }, { all: [...] }, { any: [...] } or { not: {...} }',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['ref'],
+      additionalProperties: false,
+      minProperties: 2,
+      maxProperties: 2,
+      properties: {
+        ref: REFERENCE,
+        equals: {},
+        notEquals: {},
+        gt: { oneOf: [{ type: 'number' }, { type: 'string' }] },
+        gte: { oneOf: [{ type: 'number' }, { type: 'string' }] },
+        lt: { oneOf: [{ type: 'number' }, { type: 'string' }] },
+        lte: { oneOf: [{ type: 'number' }, { type: 'string' }] },
+        exists: { type: 'boolean' },
+      },
+    },
+    { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'array', minItems: 1, items: { type: 'object' } } } },
+    { type: 'object', required: ['any'], additionalProperties: false, properties: { any: { type: 'array', minItems: 1, items: { type: 'object' } } } },
+    { type: 'object', required: ['not'], additionalProperties: false, properties: { not: { type: 'object' } } },
+  ],
+  example: { all: [{ ref: '$.input.amount', gt: 100 }, { not: { ref: '$.input.country', equals: 'DE' } }] },
+};
+
 const STEP: SchemaObject = {
   type: 'object',
   required: ['name', 'participant', 'command'],
@@ -28,6 +59,7 @@ const STEP: SchemaObject = {
     },
     timeoutMs: { type: 'integer', minimum: 1, default: 30000 },
     input: { description: 'input mapping template, e.g. { "amount": "$.input.amount" }; default "$.input"' },
+    when: CONDITION,
   },
 };
 
@@ -43,6 +75,7 @@ export const DEFINITION_DOCUMENT_SCHEMA: SchemaObject = {
     deadlineMs: { type: 'integer', minimum: 1 },
     maxCompensationAttempts: { type: 'integer', minimum: 1, default: 10 },
     maxForwardAttempts: { type: 'integer', minimum: 1, default: 10 },
+    output: { description: 'the saga\'s result: a mapping like a step input over the saga input and step outputs, evaluated when it completes, e.g. { "trackingId": "$.steps.ship.output.trackingId" }; default none (null)' },
     steps: {
       type: 'array',
       minItems: 1,

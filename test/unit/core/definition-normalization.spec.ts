@@ -25,7 +25,7 @@ describe('normalizeDefinition', () => {
   const def = normalizeDefinition(doc);
 
   it('applies every default once', () => {
-    expect(def).toMatchObject({ name: 'order', description: null, inputSchema: null, deadlineMs: null, maxCompensationAttempts: 20, minCompensationWindowMs: 1_800_000, maxForwardAttempts: 7, pivot: 'charge' });
+    expect(def).toMatchObject({ name: 'order', description: null, inputSchema: null, deadlineMs: null, maxCompensationAttempts: 20, minCompensationWindowMs: 1_800_000, maxForwardAttempts: 7, pivot: 'charge', output: null });
     expect(getStep(def, 'reserve')).toEqual({
       name: 'reserve',
       participant: 'stock',
@@ -36,6 +36,7 @@ describe('normalizeDefinition', () => {
       retry: { ...DEFAULT_RETRY_POLICY },
       timeoutMs: 30_000,
       input: '$.input',
+      when: null,
     });
   });
 

@@ -90,6 +90,8 @@ export interface StartSagaMessage {
 
 export type LifecycleEventType =
   | 'saga.started'
+  | 'step.started'
+  | 'step.skipped'
   | 'step.succeeded'
   | 'step.failed'
   | 'step.retrying'

@@ -14,6 +14,7 @@ import {
   activeTimers,
   canTransitionSaga,
   decide,
+  evaluateCondition,
   createSagaState,
   isJsonValue,
   isTerminalSagaStatus,
@@ -41,6 +42,8 @@ interface StepShape {
   retry: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; multiplier: number; jitter: number };
   timeoutMs: number;
   usesEarlierOutput: boolean;
+  /** undefined: no `when`; true / false: a `when` that holds / does not hold for the world's input. */
+  runsIf: boolean | undefined;
 }
 
 const stepShape: fc.Arbitrary<StepShape> = fc.record({
@@ -56,6 +59,7 @@ const stepShape: fc.Arbitrary<StepShape> = fc.record({
     .map(({ extra, ...r }) => ({ ...r, maxBackoffMs: r.initialBackoffMs + extra })),
   timeoutMs: fc.integer({ min: 10, max: 100 }),
   usesEarlierOutput: fc.boolean(),
+  runsIf: fc.option(fc.boolean(), { nil: undefined }),
 });
 
 /** 1–5 stages, each a step or a group of 2–3, an optional pivot on a single-step stage. */
@@ -80,12 +84,13 @@ export const randomDefinition: fc.Arbitrary<SagaDefinition> = fc
         if (shape.compensated && !afterPivot) step.compensation = `${name}.undo`;
         if (stage === pivotStage) step.pivot = true;
         if (shape.usesEarlierOutput && earlier.length > 0) step.input = { from: `$.steps.${earlier[earlier.length - 1]}.output`, order: '$.input.orderId' };
+        if (shape.runsIf !== undefined) step.when = { ref: '$.input.orderId', equals: shape.runsIf ? 'o-1' : 'o-2' };
         return step;
       });
       earlier.push(...members.map((m) => m.name));
       return members.length === 1 ? members[0] : { parallel: members };
     });
-    const def: SagaDefinition = { name: 'random', maxCompensationAttempts, maxForwardAttempts, steps };
+    const def: SagaDefinition = { name: 'random', maxCompensationAttempts, maxForwardAttempts, steps, output: { order: '$.input.orderId', last: `$.steps.${earlier[earlier.length - 1]}.output` } };
     if (deadlineMs !== undefined) def.deadlineMs = deadlineMs;
     return def;
   });
@@ -371,12 +376,21 @@ export class SagaWorld {
     const { state, def } = this;
     expect(this.terminal).toBe(true);
     const compensations = this.sent.filter((c) => c.action === 'compensate');
+    // A step whose condition does not hold is SKIPPED without a command; one whose condition holds runs like any other.
+    const skippedByCondition = stepsOf(def).filter((step) => step.when !== null && !evaluateCondition(step.when, state.input, {}));
+    for (const step of skippedByCondition) {
+      expect({ step: step.name, sent: this.sent.filter((c) => c.step === step.name).length }).toEqual({ step: step.name, sent: 0 });
+    }
     if (state.status === 'COMPLETED') {
-      for (const st of Object.values(state.steps)) expect(st.status).toBe('SUCCEEDED');
-      expect([...state.completionOrder].sort()).toEqual(stepsOf(def).map((s) => s.name).sort());
+      for (const step of stepsOf(def)) expect(state.steps[step.name].status).toBe(skippedByCondition.includes(step) ? 'SKIPPED' : 'SUCCEEDED');
+      expect([...state.completionOrder].sort()).toEqual(stepsOf(def).filter((s) => !skippedByCondition.includes(s)).map((s) => s.name).sort());
       expect(compensations).toEqual([]);
+      // The output mapping is evaluated on completion; a skipped step's output reads as null.
+      const last = stepsOf(def)[stepsOf(def).length - 1];
+      expect(state.output).toEqual({ order: 'o-1', last: skippedByCondition.includes(last) ? null : state.steps[last.name].output });
       return;
     }
+    expect(state.output).toBeNull();
     for (const step of stepsOf(def)) {
       const st = state.steps[step.name];
       const shouldBeUndone = step.compensation !== null && (this.everSucceeded.has(step.name) || st.mayHaveApplied);
