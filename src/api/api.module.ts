@@ -15,7 +15,9 @@ import { SagaOperationsController } from './operations/saga-operations.controlle
 import { SagaOperationsService } from './operations/saga-operations.service';
 import { ParticipantsController } from './participants/participants.controller';
 import { ParticipantsService } from './participants/participants.service';
+import { SagaSettlementListener } from '../persistence/saga-settlement.listener';
 import { SagaQueryService } from './sagas/saga-query.service';
+import { SagaResultService } from './sagas/saga-result.service';
 import { SagaStartService } from './sagas/saga-start.service';
 import { SagasController } from './sagas/sagas.controller';
 import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
@@ -34,6 +36,13 @@ import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
     SagaQueryService,
     SagaOperationsService,
     ParticipantsService,
+    // One LISTEN connection per replica for every request waiting for a saga's result.
+    {
+      provide: SagaSettlementListener,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new SagaSettlementListener({ connectionString: config.DATABASE_URL, ssl: config.DATABASE_SSL ? { rejectUnauthorized: true } : undefined }),
+    },
+    SagaResultService,
   ],
 })
 export class ApiModule {}

@@ -185,6 +185,10 @@ export class AppConfig {
   @WholeNumber(100, 600_000)
   API_ENGINE_WAIT_MS = 10_000;
 
+  /** Longest `wait` a request may ask for (POST /v1/sagas?wait=…, GET /v1/sagas/{id}/result?wait=…); longer is a 400. @default 60000 */
+  @WholeNumber(0, 3_600_000)
+  API_MAX_WAIT_MS = 60_000;
+
   get consumerGroup(): string {
     return this.KAFKA_CONSUMER_GROUP ?? `${this.KAFKA_TOPIC_PREFIX}-coordinator`;
   }

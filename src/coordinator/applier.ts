@@ -21,7 +21,7 @@ import type { Decision } from '../core/decision';
 import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import { createSagaState, type SagaState } from '../core/saga-state';
-import { isTerminalSagaStatus, type SagaStatus } from '../core/saga-status';
+import { isTerminalSagaStatus, settlesSaga, type SagaStatus } from '../core/saga-status';
 import { dueTimerEvent, nextTimer } from '../core/timers';
 import type { TopicNames } from '@saga-coordinator/participant/protocol';
 import { emptyWrites, hasWrites, writeEngineBatch, type DeadLetterRow, type EngineWrites, type OutboxMessageRow } from '../persistence/engine-writes';
@@ -704,7 +704,7 @@ export class Applier {
   private appendUpdate(w: EngineWrites, s: LoadedSaga): void {
     if (!s.changed) return;
     if (s.quarantine) {
-      w.updates.push({ sagaId: s.locked.sagaId, expectedRowVersion: s.locked.rowVersion, status: 'FAILED', state: s.locked.state, finished: false, nextDueAt: null, nextDueParticipant: null, quarantine: s.quarantine });
+      w.updates.push({ sagaId: s.locked.sagaId, expectedRowVersion: s.locked.rowVersion, status: 'FAILED', state: s.locked.state, finished: false, nextDueAt: null, nextDueParticipant: null, quarantine: s.quarantine, settles: settlesSaga(s.before.status, 'FAILED') });
       return;
     }
     const next = nextTimer(s.state, s.definition.normalized);
@@ -714,6 +714,7 @@ export class Applier {
       status: s.state.status,
       state: s.state,
       finished: isTerminalSagaStatus(s.state.status),
+      settles: settlesSaga(s.before.status, s.state.status),
       nextDueAt: next?.dueAt ?? null,
       nextDueParticipant: next?.participant ?? null,
       ...(s.released ? { quarantine: null } : {}),

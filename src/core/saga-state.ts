@@ -18,7 +18,7 @@
 import { InvalidArgumentError } from './errors';
 import { cloneJson, isJsonValue, type JsonValue, type DefinitionRef, type StepAction } from '@saga-coordinator/participant/protocol';
 import type { NormalizedSagaDefinition } from './saga-definition';
-import type { SagaStatus, StepStatus } from './saga-status';
+import { isSettledSagaStatus, type SagaStatus, type StepStatus } from './saga-status';
 import { stepsOf } from './definition-normalization';
 
 /**
@@ -211,4 +211,24 @@ export function currentSteps(state: SagaState, definition: NormalizedSagaDefinit
       const st = stepState(state, name);
       return st !== undefined && (CURRENT_STEP_STATUSES.has(st.status) || st.needsAttention !== null);
     });
+}
+
+/** What an initiator waiting for a saga is told: whether it settled, its output, why it compensated, what waits for an operator. */
+export interface SagaOutcome {
+  /** COMPLETED, COMPENSATED or FAILED (see isSettledSagaStatus): it will not move by itself. */
+  settled: boolean;
+  /** Present when the saga completed: its output (null without an output mapping). */
+  output?: JsonValue;
+  /** Present once the saga began to compensate. */
+  reason?: CompensationReason;
+  /** Present while the saga waits for an operator. */
+  escalation?: Escalation;
+}
+
+export function sagaOutcome(state: SagaState): SagaOutcome {
+  const outcome: SagaOutcome = { settled: isSettledSagaStatus(state.status) };
+  if (state.status === 'COMPLETED') outcome.output = cloneJson(state.output);
+  if (state.compensationReason !== null) outcome.reason = { ...state.compensationReason };
+  if (state.status === 'FAILED' && state.escalation !== null) outcome.escalation = { ...state.escalation, steps: [...state.escalation.steps] };
+  return outcome;
 }

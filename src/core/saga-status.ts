@@ -98,6 +98,19 @@ export function isTerminalSagaStatus(status: SagaStatus): boolean {
   return status === 'COMPLETED' || status === 'COMPENSATED';
 }
 
+/**
+ * Statuses a saga does not leave by itself: it ended (COMPLETED, COMPENSATED), or it waits
+ * for an operator (FAILED). What an initiator waiting for a result is answered with.
+ */
+export function isSettledSagaStatus(status: string): boolean {
+  return status === 'COMPLETED' || status === 'COMPENSATED' || status === 'FAILED';
+}
+
+/** Whether moving from `before` to `after` settles the saga now (waiters for its result are woken). */
+export function settlesSaga(before: string, after: string): boolean {
+  return before !== after && isSettledSagaStatus(after);
+}
+
 export function canTransitionSaga(from: SagaStatus, to: SagaStatus): boolean {
   return SAGA_TRANSITIONS[from].includes(to);
 }

@@ -20,7 +20,16 @@ export interface InstanceUpdate {
   nextDueParticipant: string | null;
   /** Set to quarantine the saga, null to release it, undefined to leave it. */
   quarantine?: unknown;
+  /** The update settles the saga (core settlesSaga): waiters for its result are notified on commit. */
+  settles?: boolean;
 }
+
+/**
+ * The channel on which a committed update that settles a saga is announced, payload the saga
+ * id. NOTIFY is delivered on commit and only then, to every replica's listener
+ * (saga-settlement.listener.ts): one message per settled saga, none for sagas nobody awaits.
+ */
+export const SAGA_SETTLED_CHANNEL = 'saga_settled';
 
 export interface HistoryRow {
   sagaId: string;
@@ -186,8 +195,14 @@ export function engineWritesQuery(w: EngineWrites): { name: string; text: string
       from json_to_recordset(${param(JSON.stringify(rows))}::json)
            as t(reason_code text, reason text, by_component text, source_topic text, source_partition int, source_offset text, message_key text, value_excerpt text, value_bytes int))`);
   }
+  const settled = w.updates.filter((u) => u.settles === true).map((u) => u.sagaId);
+  if (settled.length > 0) {
+    // A select CTE runs only when referenced: the final select counts it.
+    ctes.push(`notified as (select pg_notify('${SAGA_SETTLED_CHANNEL}', id) from unnest(${param(settled)}::text[]) as id)`);
+  }
   const select = [
     w.updates.length > 0 ? '(select count(*) from updated)::int as updated' : '0 as updated',
+    ...(settled.length > 0 ? ['(select count(*) from notified)::int as notified'] : []),
     w.outbox.length > 0 ? '(select id from batch)::text as batch_id' : 'null::text as batch_id',
   ].join(', ');
   // Named, so each connection parses and plans each shape of the statement once (prepared statements).
