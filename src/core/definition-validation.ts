@@ -197,6 +197,9 @@ function checkPivot(steps: StepFacts[], report: Report): void {
   }
   const pivot = pivots[0];
   if (pivot === undefined) return;
+  // Whether the saga can still go back would otherwise depend on data: after a skipped pivot the
+  // later steps could neither be compensated nor rely on the pivot's commitment.
+  if (pivot.when !== undefined) report(`${pivot.path}.when`, 'the pivot step cannot be conditional: it is the point of no return of every run');
   for (const step of steps) {
     if (step.stage > pivot.stage && step.hasCompensation) {
       report(

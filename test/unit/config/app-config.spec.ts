@@ -39,6 +39,7 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ['BREAKER_FAILURE_THRESHOLD', '0', /^must be a whole number from 1 to 1000000/],
   ['BREAKER_COOL_DOWN_MS', '10', /^must be a whole number from 100 to 86400000/],
   ['API_ENGINE_WAIT_MS', 'soon', /^must be a whole number from 100 to 600000/],
+  ['API_MAX_WAIT_MS', '-5', /^must be a whole number from 0 to 3600000/],
   ['API_AUTH_FAILURES_PER_MINUTE', '0', /^must be a whole number from 1 to 1000000/],
   ['API_AUTH_FAILURES_PER_MINUTE', 'lots', /^must be a whole number from 1 to 1000000/],
 ];

@@ -94,4 +94,9 @@ describe('checkCondition', () => {
     });
     expect(result).toEqual({ ok: false, problems: [{ path: 'steps[0].when.ref', message: "'$.steps.b.output': step 'b' runs later" }] });
   });
+
+  it('refuses a conditional pivot: the point of no return cannot depend on data', () => {
+    const result = validateDefinition({ name: 'x', steps: [{ name: 'a', participant: 'p', command: 'a.do', pivot: true, when: { ref: '$.input.go', exists: true } }] });
+    expect(result).toEqual({ ok: false, problems: [{ path: 'steps[0].when', message: 'the pivot step cannot be conditional: it is the point of no return of every run' }] });
+  });
 });

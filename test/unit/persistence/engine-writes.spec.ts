@@ -1,4 +1,4 @@
-import { emptyWrites, engineWritesQuery } from '../../../src/persistence/engine-writes';
+import { emptyWrites, engineWritesQuery, SAGA_SETTLED_CHANNEL } from '../../../src/persistence/engine-writes';
 
 describe('engine writes: one statement per transaction', () => {
   it('writes only what there is, each list as one JSON parameter', () => {
@@ -29,5 +29,17 @@ describe('engine writes: one statement per transaction', () => {
     const { text } = engineWritesQuery(w);
     expect(text).toContain('s.row_version = u.expected');
     expect(text).toContain('(select count(*) from updated)::int as updated');
+  });
+
+  it('notifies the settled-saga channel for exactly the updates that settle a saga, and only then', () => {
+    const w = emptyWrites();
+    w.updates.push({ sagaId: 'a', expectedRowVersion: 1, status: 'RUNNING', state: {}, finished: false, nextDueAt: null, nextDueParticipant: null });
+    expect(engineWritesQuery(w).text).not.toContain('pg_notify');
+    w.updates.push({ sagaId: 'b', expectedRowVersion: 1, status: 'COMPLETED', state: {}, finished: true, nextDueAt: null, nextDueParticipant: null, settles: true });
+    const { text, values } = engineWritesQuery(w);
+    expect(text).toContain(`notified as (select pg_notify('${SAGA_SETTLED_CHANNEL}', id) from unnest($2::text[]) as id)`);
+    // A select CTE runs only when the statement refers to it.
+    expect(text).toContain('(select count(*) from notified)::int as notified');
+    expect(values[1]).toEqual(['b']);
   });
 });

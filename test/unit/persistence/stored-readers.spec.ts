@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide } from '../../../src/core/decide';
 import { CorruptStateError } from '../../../src/core/errors';
+import { NORMALIZED_DEFINITION_FORMAT } from '../../../src/core/saga-definition';
 import { SAGA_STATE_FORMAT } from '../../../src/core/saga-state';
 import { readNormalizedDefinition } from '../../../src/persistence/definition.reader';
 import { readSagaState } from '../../../src/persistence/saga-state.reader';
@@ -14,8 +15,11 @@ const SAGA_ID = '6f1c2a9e-1b2c-4d3e-8f40-5a6b7c8d9e01';
 describe('stored rows of the first release', () => {
   it('a format-1 definition reads with count-only retries, as it was registered', () => {
     const def = readNormalizedDefinition(fixture('definition.format-1.json'), 'order v1');
-    expect(def.format).toBe(2);
+    expect(def.format).toBe(NORMALIZED_DEFINITION_FORMAT);
     expect(def.minCompensationWindowMs).toBe(0);
+    // Registered before outputs and conditions existed: no output, every step runs.
+    expect(def.output).toBeNull();
+    expect(def.stages.flatMap((s) => s.steps).map((s) => s.when)).toEqual([null, null, null, null]);
     expect(def.stages.flatMap((s) => s.steps).map((s) => s.retry.minRetryWindowMs)).toEqual([0, 0, 0, 0]);
     expect(def.stages[0].steps[0].retry.maxAttempts).toBe(3);
   });
@@ -33,6 +37,13 @@ describe('stored rows of the first release', () => {
     d = decide(d.state, def, { type: 'StepReplied', step: 'charge', action: 'execute', attempt: 2, outcome: 'success' }, { now: state.updatedAt + 1_100, random: () => 0 });
     d = decide(d.state, def, { type: 'StepReplied', step: 'notify', action: 'execute', attempt: 1, outcome: 'success' }, { now: state.updatedAt + 1_200, random: () => 0 });
     expect(d.effects).toContainEqual(expect.objectContaining({ type: 'SendCommand', step: 'ship' }));
+  });
+
+  it('a format-2 state (before saga outputs) reads as the current format with output null', () => {
+    const state = readSagaState(fixture('saga-state.format-1.running.json'), SAGA_ID);
+    const { output: _none, ...format2 } = { ...state, format: 2 };
+    const read = readSagaState(format2, SAGA_ID);
+    expect(read).toEqual({ ...state, output: null });
   });
 
   it('refuses a state of an unknown format, of another saga, or with an unknown status, naming the saga', () => {

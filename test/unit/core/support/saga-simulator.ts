@@ -84,7 +84,7 @@ export const randomDefinition: fc.Arbitrary<SagaDefinition> = fc
         if (shape.compensated && !afterPivot) step.compensation = `${name}.undo`;
         if (stage === pivotStage) step.pivot = true;
         if (shape.usesEarlierOutput && earlier.length > 0) step.input = { from: `$.steps.${earlier[earlier.length - 1]}.output`, order: '$.input.orderId' };
-        if (shape.runsIf !== undefined) step.when = { ref: '$.input.orderId', equals: shape.runsIf ? 'o-1' : 'o-2' };
+        if (shape.runsIf !== undefined && stage !== pivotStage) step.when = { ref: '$.input.orderId', equals: shape.runsIf ? 'o-1' : 'o-2' };
         return step;
       });
       earlier.push(...members.map((m) => m.name));
