@@ -299,6 +299,9 @@ export class SagaDetailDto extends SagaSummaryDto {
   @ApiProperty({ type: CompensationReasonDto, nullable: true })
   compensationReason!: CompensationReasonDto | null;
 
+  @ApiProperty({ nullable: true, description: "the saga's output (the definition's output mapping, evaluated when it completed); null until then and for any other end" })
+  output!: unknown;
+
   @ApiProperty({ type: EscalationDto, nullable: true, description: 'set while the saga is FAILED (needs an operator)' })
   escalation!: EscalationDto | null;
 

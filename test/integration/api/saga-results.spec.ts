@@ -7,6 +7,7 @@ import { createApp } from '../../../src/bootstrap';
 import { CoordinatorModule } from '../../../src/coordinator/coordinator.module';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { testConfig } from '../../support/test-infra';
+import type { Behaviour } from '../../support/test-participant';
 import { API_KEYS_ENV, ApiTestApp, KEYS, startApiTestApp, uniqueDefinitionName } from './support/api-test-app';
 
 const FAST = { retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 100, multiplier: 2, jitter: 0, minRetryWindowMs: 0 }, timeoutMs: 5_000 };
@@ -32,13 +33,13 @@ describe('waiting for a saga result', () => {
 
   beforeAll(async () => {
     api = await startApiTestApp(['orders', 'payments'], { API_MAX_WAIT_MS: '30000' });
-    api.h.participants.on(shop.name, (cmd) => {
+    api.h.participants.on(shop.name, (cmd): ReturnType<Behaviour> => {
       const input = cmd.payload as { amount?: number };
       if (cmd.action === 'compensate') return { outcome: 'success' };
       if (cmd.commandType === 'order.create') return { outcome: 'success', output: { orderId: `o-${cmd.sagaId.slice(0, 8)}` } };
       if (cmd.commandType === 'order.express') return { outcome: 'success', output: { carrier: 'dhl' } };
       if ((input.amount ?? 0) > 100) return { outcome: 'failure', error: { code: 'INSUFFICIENT_CREDIT', message: 'no credit' } };
-      return { outcome: 'success', output: { paid: input.amount } };
+      return { outcome: 'success', output: { paid: input.amount ?? 0 } };
     });
     await api.as('admin').post('/v1/definitions', shop).expect(201);
   });
@@ -114,7 +115,7 @@ describe('waiting for a saga result', () => {
     const held = shopDefinition(uniqueDefinitionName('held'));
     let release = false;
     const parked: string[] = [];
-    api.h.participants.on(held.name, (cmd) => {
+    api.h.participants.on(held.name, (cmd): ReturnType<Behaviour> => {
       if (cmd.commandType === 'order.create') return { outcome: 'success', output: { orderId: 'x' } };
       if (!release) {
         parked.push(cmd.sagaId);

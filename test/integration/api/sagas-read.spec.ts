@@ -54,6 +54,7 @@ describe('reading sagas', () => {
         currentStep: null,
         currentSteps: [],
         compensationReason: null,
+        output: null,
         escalation: null,
         deadlineAt: null,
       });

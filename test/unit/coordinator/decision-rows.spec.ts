@@ -1,7 +1,7 @@
 // The effects of a decision become rows one to one; nothing is decided here.
 import { appendDecisionRows } from '../../../src/coordinator/decision-rows';
 import { createSagaState, decide, normalizeDefinition } from '../../../src/core';
-import { topicNames } from '@saga-coordinator/participant/protocol';
+import { parseProtocolMessage, topicNames } from '@saga-coordinator/participant/protocol';
 import { emptyWrites } from '../../../src/persistence/engine-writes';
 
 const def = normalizeDefinition({ name: 'order', steps: [{ name: 'reserve', participant: 'stock', command: 'stock.reserve', compensation: 'stock.release' }] });
@@ -9,6 +9,24 @@ const now = 1_700_000_000_000;
 const sagaId = '6f1c2a9e-1b2c-4d3e-8f40-5a6b7c8d9e01';
 
 describe('decision rows', () => {
+  it('lifecycle events step.started and saga.completed (with the output and the idempotency key) match the published schema', () => {
+    const withOutput = normalizeDefinition({ name: 'order', output: { hold: '$.steps.reserve.output.holdId' }, steps: [{ name: 'reserve', participant: 'stock', command: 'stock.reserve' }] });
+    const before = createSagaState({ sagaId, definition: withOutput, definitionVersion: 1, input: {}, now });
+    const started = decide(before, withOutput, { type: 'SagaStarted' }, { now, random: () => 0 });
+    const reply = { type: 'StepReplied' as const, step: 'reserve', action: 'execute' as const, attempt: 1, outcome: 'success' as const, output: { holdId: 'h-1' } };
+    const completed = decide(started.state, withOutput, reply, { now, random: () => 0 });
+    const w = emptyWrites();
+    appendDecisionRows(w, { sagaId, event: { type: 'SagaStarted' }, actor: 'a', before, decision: started, definitionVersion: 1, businessKey: null, idempotencyKey: 'k-9' }, topicNames('saga'));
+    appendDecisionRows(w, { sagaId, event: reply, actor: 'a', before: started.state, decision: completed, definitionVersion: 1, businessKey: null, idempotencyKey: 'k-9' }, topicNames('saga'));
+    const events = w.outbox.filter((m) => m.topic === 'saga.events');
+    for (const e of events) expect(parseProtocolMessage('lifecycle-event', e.value)).toMatchObject({ ok: true });
+    const parsed = events.map((e) => JSON.parse(e.value) as { eventType: string; step?: string; data?: unknown; idempotencyKey?: string });
+    expect(parsed.find((e) => e.eventType === 'step.started')).toMatchObject({ step: 'reserve', data: { action: 'execute' } });
+    expect(parsed.find((e) => e.eventType === 'saga.completed')).toMatchObject({ idempotencyKey: 'k-9', data: { output: { hold: 'h-1' } } });
+    // The schema holds the shape: a step.started without its action is refused.
+    expect(parseProtocolMessage('lifecycle-event', JSON.stringify({ ...JSON.parse(events[0].value), eventType: 'step.started', step: 'reserve', data: {} }))).toMatchObject({ ok: false });
+  });
+
   it('a start becomes a history row, an attempt, and outbox messages for the command and the lifecycle event', () => {
     const before = createSagaState({ sagaId, definition: def, definitionVersion: 3, input: { orderId: 'o-1' }, now });
     const decision = decide(before, def, { type: 'SagaStarted' }, { now, random: () => 0 });
