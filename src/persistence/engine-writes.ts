@@ -206,7 +206,9 @@ export function engineWritesQuery(w: EngineWrites): { name: string; text: string
     w.outbox.length > 0 ? '(select id from batch)::text as batch_id' : 'null::text as batch_id',
   ].join(', ');
   // Named, so each connection parses and plans each shape of the statement once (prepared statements).
-  const shape = ctes.map((c) => c.slice(0, c.indexOf(' as ('))).join('+') || 'nothing';
+  // The shape is the CTEs' initials (each CTE name starts with its own letter): PostgreSQL cuts statement
+  // names at 63 characters, and the full names of every CTE would pass that, making shapes collide.
+  const shape = ctes.map((c) => c[0]).join('') || 'nothing';
   return { name: `engine-writes:${shape}`, text: `with ${ctes.length > 0 ? ctes.join(',\n') : 'nothing as (select 1)'}\nselect ${select}`, values };
 }
 

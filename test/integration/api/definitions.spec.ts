@@ -61,7 +61,7 @@ describe('/v1/definitions', () => {
     expect(res.body).toMatchObject({ status: 400, code: 'INVALID_DEFINITION' });
     expect(res.body.errors).toEqual([
       { field: 'name', message: "'…' must start with a letter and contain only letters, digits, '_', '.' or '-' (at most 100 characters)" },
-      { field: 'steps[0].compensaton', message: "unknown property 'compensaton' (allowed: name, participant, command, compensation, pivot, retry, timeoutMs, input)" },
+      { field: 'steps[0].compensaton', message: "unknown property 'compensaton' (allowed: name, participant, command, compensation, pivot, retry, timeoutMs, input, when)" },
       { field: 'steps[0].retry.maxAttempts', message: 'must be a positive integer' },
       { field: 'steps[1].command', message: 'is required' },
       { field: 'steps[1].name', message: "duplicate name '…' (already used at steps[0].name); step and group names are unique in a saga" },

@@ -34,6 +34,7 @@ describe('HTTP basics of the REST API', () => {
         'GET /v1/participants',
         'GET /v1/sagas',
         'GET /v1/sagas/{sagaId}',
+        'GET /v1/sagas/{sagaId}/result',
         'POST /v1/api-keys',
         'POST /v1/bulk-operations',
         'POST /v1/definitions',

@@ -42,4 +42,19 @@ describe('engine writes: one statement per transaction', () => {
     expect(text).toContain('(select count(*) from notified)::int as notified');
     expect(values[1]).toEqual(['b']);
   });
+
+  it('names each shape of the statement distinctly within the 63 characters PostgreSQL keeps', () => {
+    const w = emptyWrites();
+    w.updates.push({ sagaId: 'b', expectedRowVersion: 1, status: 'COMPLETED', state: {}, finished: true, nextDueAt: null, nextDueParticipant: null, settles: true });
+    w.history.push({ sagaId: 'b', eventType: 'e', event: {}, statusBefore: null, statusAfter: null, verdict: 'applied', verdictCode: null, verdictReason: null, actor: 'a' });
+    w.attempts.push({ sagaId: 'b', step: 's', action: 'execute', attempt: 1, commandId: 'c', deadlineAt: 1 });
+    w.attemptResults.push({ commandId: 'c', status: 'SUCCEEDED', output: null, error: null });
+    w.outbox.push({ topic: 't', key: 'k', value: 'v', headers: {} });
+    w.publishedBatchIds.push('1');
+    w.deadLetters.push({ reasonCode: 'r', reason: 'r', by: 'b', sourceTopic: 't', sourcePartition: 0, sourceOffset: '0', key: null, valueExcerpt: null, valueBytes: 0 });
+    const all = engineWritesQuery(w).name;
+    expect(all).toBe('engine-writes:uharbpdn');
+    w.deadLetters = [];
+    expect(engineWritesQuery(w).name).not.toBe(all);
+  });
 });
