@@ -27,8 +27,8 @@
  */
 import { advanceCompensation, onCompensationReply, onCompensationTimeout, onLateCompensationReply } from './compensation-flow';
 import { findStep, stepsOf } from './definition-normalization';
-import { APPLIED, ignored, type Decision, type IgnoredCode, type NotApplied } from './decision';
-import { createDraft, emit, recordAttemptResult, sendAttempt, type Draft } from './decision-draft';
+import { APPLIED, ignored, rejected, type Decision, type IgnoredCode, type NotApplied } from './decision';
+import { createDraft, emit, recordAttemptResult, sendAttempt, setSagaStatus, type Draft } from './decision-draft';
 import { DefinitionMismatchError, InvalidArgumentError, SagaNotStartedError } from './errors';
 import { advanceForward, onExecuteReply, onExecuteTimeout, onLateExecuteReply } from './forward-flow';
 import { cancel, deadline, override, resume, retry, type HandlerVerdict } from './operator-actions';
@@ -50,7 +50,8 @@ export interface DecideContext {
 export function decide(state: SagaState, definition: NormalizedSagaDefinition, event: SagaEvent, ctx: DecideContext): Decision {
   checkDefinition(state, definition);
   if (!Number.isFinite(ctx.now)) throw new InvalidArgumentError('now', 'must be epoch milliseconds', { sagaId: state.sagaId });
-  if (state.startedAt === null && event.type !== 'SagaStarted') throw new SagaNotStartedError(event.type, { sagaId: state.sagaId });
+  if (state.status === 'QUEUED' && event.type !== 'SagaStarted' && event.type !== 'CancelRequested') return { state, effects: [], verdict: whileQueued(event) };
+  if (state.startedAt === null && state.status !== 'QUEUED' && event.type !== 'SagaStarted') throw new SagaNotStartedError(event.type, { sagaId: state.sagaId });
 
   const d = createDraft(state, definition, ctx.now, ctx.random);
   const notApplied = apply(d, event);
@@ -91,8 +92,15 @@ function apply(d: Draft, event: SagaEvent): HandlerVerdict {
   }
 }
 
+/** A QUEUED saga hears only SagaStarted (its turn came) and CancelRequested; operators are told why not, the rest is stale. */
+function whileQueued(event: SagaEvent): NotApplied {
+  const message = 'saga is QUEUED behind another with its concurrency key; it has sent nothing yet (cancel it, or wait for its turn)';
+  return event.type === 'RetryRequested' || event.type === 'ResumeRequested' || event.type === 'StepOverridden' ? rejected('SAGA_QUEUED', message) : ignored('SAGA_QUEUED', message);
+}
+
 function start(d: Draft): HandlerVerdict {
   if (d.state.startedAt !== null) return ignore('ALREADY_STARTED', 'saga has already started');
+  if (d.state.status === 'QUEUED') setSagaStatus(d, 'RUNNING');
   d.state.startedAt = d.now;
   d.state.deadlineAt = d.def.deadlineMs === null ? null : d.now + d.def.deadlineMs;
   emit(d, 'saga.started', undefined, { deadlineAt: d.state.deadlineAt });

@@ -33,7 +33,9 @@ export type IgnoredCode =
   | 'NOT_IN_BACKOFF'
   | 'NO_DEADLINE'
   | 'ALREADY_COMPENSATING'
-  | 'PAST_PIVOT';
+  | 'PAST_PIVOT'
+  /** The saga waits for its concurrency key; it has sent nothing, so nothing can answer it yet. */
+  | 'SAGA_QUEUED';
 
 export type RejectionCode =
   | 'SAGA_FINISHED'
@@ -43,7 +45,9 @@ export type RejectionCode =
   | 'STEP_NOT_RETRYABLE'
   | 'NOTHING_TO_RETRY'
   | 'STEP_NOT_OVERRIDABLE'
-  | 'REASON_REQUIRED';
+  | 'REASON_REQUIRED'
+  /** Retry, resume or override of a saga that is QUEUED: it has no step to act on (cancel it instead). */
+  | 'SAGA_QUEUED';
 
 export interface AppliedVerdict {
   kind: 'applied';

@@ -64,6 +64,7 @@ export function normalizeDefinition(doc: unknown): NormalizedSagaDefinition {
     maxForwardAttempts,
     pivot: pivotStage === -1 ? null : stages[pivotStage].steps[0].name,
     output: def.output ?? null,
+    concurrencyKey: def.concurrencyKey ?? null,
     stages,
   };
 }

@@ -12,6 +12,7 @@
  */
 import { checkInputReferences, jsonPathChild } from './input-mapping';
 import { checkCondition } from './step-condition';
+import { checkConcurrencyKeyMapping } from './concurrency';
 import { hasOwn, isJsonValue, isPlainObject, type JsonValue } from '@saga-coordinator/participant/protocol';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { IDENTIFIER_PATTERN, type DefinitionProblem, type SagaDefinition } from './saga-definition';
@@ -20,7 +21,7 @@ export type DefinitionValidationResult =
   | { ok: true; definition: SagaDefinition }
   | { ok: false; problems: DefinitionProblem[] };
 
-const DOCUMENT_KEYS = ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'minCompensationWindowMs', 'maxForwardAttempts', 'output', 'steps'];
+const DOCUMENT_KEYS = ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'minCompensationWindowMs', 'maxForwardAttempts', 'output', 'concurrencyKey', 'steps'];
 const STEP_KEYS = ['name', 'participant', 'command', 'compensation', 'pivot', 'retry', 'timeoutMs', 'input', 'when'];
 const GROUP_KEYS = ['parallel', 'name'];
 const RETRY_KEYS: (keyof RetryPolicy)[] = ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'multiplier', 'jitter', 'minRetryWindowMs'];
@@ -58,6 +59,7 @@ export function validateDefinition(doc: unknown): DefinitionValidationResult {
   }
   checkOptional(doc, 'minCompensationWindowMs', '', report, nonNegativeInteger);
   checkOptional(doc, 'output', '', report, (v) => (isJsonValue(v) ? null : 'must be a JSON value'));
+  if (present(doc, 'concurrencyKey')) for (const p of checkConcurrencyKeyMapping(doc.concurrencyKey, 'concurrencyKey', false)) report(p.path, p.message);
 
   const steps: StepFacts[] = [];
   const groupNames: { name: string; path: string }[] = [];

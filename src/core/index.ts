@@ -18,6 +18,7 @@ export * from './definition-normalization';
 export * from './saga-definition.builder';
 export * from './input-mapping';
 export * from './step-condition';
+export * from './concurrency';
 export * from './saga-status';
 export * from './saga-state';
 export * from './saga-events';

@@ -69,6 +69,11 @@ abstract class SagaBuilderBase<TStep extends RetriableStepOptions> {
     return this.set({ output: mapping });
   }
 
+  /** One saga at a time per value of this `$.input…` reference (see SagaDefinition.concurrencyKey). */
+  concurrencyKey(mapping: string): this {
+    return this.set({ concurrencyKey: mapping });
+  }
+
   maxForwardAttempts(attempts: number): this {
     return this.set({ maxForwardAttempts: attempts });
   }

@@ -43,6 +43,8 @@ export interface SagaDefinition {
   minCompensationWindowMs?: number;
   /** Default attempt bound of steps after the pivot before the saga escalates to FAILED. @default 10 */
   maxForwardAttempts?: number;
+  /** Sagas whose key resolves to the same value run one at a time, in acceptance order (concurrency.ts), e.g. "$.input.accountId". @default none */
+  concurrencyKey?: string;
   /** The saga's result: a mapping (input-mapping.ts syntax) over the saga input and step outputs, evaluated when it completes. @default none (output null) */
   output?: JsonValue;
   steps: StepNode[];
@@ -123,7 +125,7 @@ export interface NormalizedStage {
  * Bumped whenever the normalized shape changes; persistence/definition.reader.ts
  * upgrades stored versions of every earlier format (a stored version keeps the
  * behaviour it was registered with). 1: no `format` field; 2: retry windows;
- * 3: saga `output` and step `when`.
+ * 3: saga `output`, step `when` and `concurrencyKey`.
  */
 export const NORMALIZED_DEFINITION_FORMAT = 3 as const;
 
@@ -141,6 +143,8 @@ export interface NormalizedSagaDefinition {
   pivot: string | null;
   /** The output mapping; null: the saga's output is null. */
   output: JsonValue | null;
+  /** The concurrency key mapping; null: sagas of this definition run without one (unless a start request names one). */
+  concurrencyKey: string | null;
   stages: NormalizedStage[];
 }
 

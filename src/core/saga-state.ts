@@ -137,6 +137,8 @@ export interface CreateSagaStateParams {
   definitionVersion: number;
   input: JsonValue;
   now: number;
+  /** The saga waits for an earlier one with the same concurrency key (concurrency.ts): it starts QUEUED. @default false */
+  queued?: boolean;
 }
 
 /**
@@ -158,7 +160,7 @@ export function createSagaState(params: CreateSagaStateParams): SagaState {
     sagaId,
     definition: { name: definition.name, version: definitionVersion },
     input: cloneJson(input),
-    status: 'RUNNING',
+    status: params.queued === true ? 'QUEUED' : 'RUNNING',
     steps,
     completionOrder: [],
     deadlineAt: null,

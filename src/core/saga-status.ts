@@ -3,6 +3,10 @@
  * between them (cf. kafkajs' transactionStateMachine).
  *
  * Saga statuses:
+ *   QUEUED        accepted, waiting for the saga before it with the same
+ *                 concurrency key to end (concurrency.ts); nothing sent yet.
+ *                 SagaStarted admits it (RUNNING); a cancel ends it
+ *                 (COMPENSATING, then at once COMPENSATED: nothing to undo).
  *   RUNNING       executing steps forward.
  *   COMPENSATING  undoing completed steps in reverse order (after a business
  *                 failure, exhausted retries, a cancel or the deadline).
@@ -36,10 +40,11 @@
  */
 import { IllegalTransitionError } from './errors';
 
-export const SAGA_STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'FAILED'] as const;
+export const SAGA_STATUSES = ['QUEUED', 'RUNNING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'FAILED'] as const;
 export type SagaStatus = (typeof SAGA_STATUSES)[number];
 
 export const SAGA_TRANSITIONS: Readonly<Record<SagaStatus, readonly SagaStatus[]>> = Object.freeze({
+  QUEUED: ['RUNNING', 'COMPENSATING'],
   RUNNING: ['COMPENSATING', 'COMPLETED', 'FAILED'],
   COMPENSATING: ['COMPENSATED', 'FAILED'],
   FAILED: ['RUNNING', 'COMPENSATING'],

@@ -4,7 +4,7 @@
 //
 // Formats: 1 (no `format` field, count-only retries); 2 adds retry windows, which a
 // format-1 version gets as 0 (count only), as it behaved when it was registered; 3 adds
-// the saga `output` mapping and step `when` conditions, null (none) for earlier versions.
+// the saga `output` mapping, step `when` conditions and `concurrencyKey`, null (none) for earlier versions.
 import { InvalidArgumentError } from '../core/errors';
 import { isPlainObject } from '@saga-coordinator/participant/protocol';
 import { NORMALIZED_DEFINITION_FORMAT, type NormalizedSagaDefinition } from '../core/saga-definition';
@@ -25,6 +25,7 @@ const UPGRADES: Record<number, Upgrade> = {
     ...def,
     format: 3,
     output: null,
+    concurrencyKey: null,
     stages: (def.stages as Record<string, unknown>[]).map((stage) => ({
       ...stage,
       steps: (stage.steps as Record<string, unknown>[]).map((step) => ({ ...step, when: null })),

@@ -75,6 +75,7 @@ export const DEFINITION_DOCUMENT_SCHEMA: SchemaObject = {
     deadlineMs: { type: 'integer', minimum: 1 },
     maxCompensationAttempts: { type: 'integer', minimum: 1, default: 10 },
     maxForwardAttempts: { type: 'integer', minimum: 1, default: 10 },
+    concurrencyKey: { type: 'string', pattern: '^\\$\\.input', description: 'sagas whose key resolves to the same value run one at a time, in acceptance order; the others wait QUEUED. A $.input… reference, e.g. "$.input.accountId"; none by default' },
     output: { description: 'the saga\'s result: a mapping like a step input over the saga input and step outputs, evaluated when it completes, e.g. { "trackingId": "$.steps.ship.output.trackingId" }; default none (null)' },
     steps: {
       type: 'array',

@@ -13,6 +13,8 @@ import {
 
 describe('saga status transitions', () => {
   const allowed: [SagaStatus, SagaStatus][] = [
+    ['QUEUED', 'RUNNING'],
+    ['QUEUED', 'COMPENSATING'],
     ['RUNNING', 'COMPENSATING'],
     ['RUNNING', 'COMPLETED'],
     ['RUNNING', 'FAILED'],
