@@ -17,11 +17,13 @@
 // within the same transaction.
 import type { Pool, PoolClient } from 'pg';
 import { decide } from '../core/decide';
-import type { Decision } from '../core/decision';
+import { APPLIED, type Decision } from '../core/decision';
 import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import { createSagaState, type SagaState } from '../core/saga-state';
 import { isTerminalSagaStatus, settlesSaga, type SagaStatus } from '../core/saga-status';
+import { admitStarts, holdsConcurrencyKey, nextToAdmit } from '../core/concurrency';
+import { firstOpenSagas, lockConcurrencyKeys, openConcurrencyKeys } from '../persistence/concurrency-keys';
 import { dueTimerEvent, nextTimer } from '../core/timers';
 import type { TopicNames } from '@saga-coordinator/participant/protocol';
 import { emptyWrites, hasWrites, writeEngineBatch, type DeadLetterRow, type EngineWrites, type OutboxMessageRow } from '../persistence/engine-writes';
@@ -74,6 +76,8 @@ export interface PreparedStart {
   actor: string;
   /** W3C traceparent the saga's messages carry (hooks.traceContextForStart). */
   traceContext: string | null;
+  /** The resolved concurrency key (core concurrencyKeyOf), or null: the saga runs at once. */
+  concurrencyKey: string | null;
 }
 
 export type StartVerdict = { created: true; saga: SagaInstanceRow } | { created: false; saga: SagaInstanceRow };
@@ -148,6 +152,8 @@ interface BatchResult {
   breakers: Breaker[];
   answers: Answers;
   committed: CommittedDecision[];
+  /** Concurrency keys whose next saga may be admitted now: a keyed saga ended or was queued. */
+  keysToAdmit: string[];
 }
 
 export class Applier {
@@ -293,6 +299,10 @@ export class Applier {
         const at = Date.now();
         for (const [participant, a] of result.answers) this.stats.record(participant, { sent: a.sent, replies: a.successes + a.failures - a.timeouts, timeouts: a.timeouts }, at);
         for (const settle of result.settle) settle();
+        // Admission of queued sagas right after the commit that freed their key; the sweep of every
+        // timer round admits what a crash (or another replica's race) left waiting.
+        if (result.keysToAdmit.length > 0) this.admitQueued(result.keysToAdmit);
+        if (fireTimers) this.admitQueued(null);
         if (result.committed.length > 0 || batch.length > 0) {
           const starts = batch.filter((i) => i.kind === 'start').length;
           try {
@@ -404,7 +414,8 @@ export class Applier {
         const answers: Answers = new Map();
         const committed: CommittedDecision[] = [];
         this.committed = committed;
-        await this.applyStarts(client, batch, now, w, settle, answers);
+        const keysToAdmit = new Set<string>();
+        await this.applyStarts(client, batch, now, w, settle, answers, keysToAdmit);
         const loaded = await this.applyEvents(client, batch, now, w, settle, answers);
         for (const item of batch) {
           if (item.kind !== 'dead-letters') continue;
@@ -425,10 +436,11 @@ export class Applier {
           if (earliestDue !== null && earliestDue <= now) earliestDue = now + 100;
         }
         for (const s of loaded.values()) this.appendUpdate(w, s);
+        for (const s of loaded.values()) if (s.state.concurrencyKey !== null && !holdsConcurrencyKey(s.state.status) && holdsConcurrencyKey(s.before.status)) keysToAdmit.add(s.state.concurrencyKey);
         const breakers = await this.updateBreakers(client, answers, now);
         const { outboxBatchId } = hasWrites(w) ? await writeEngineBatch(client, w) : { outboxBatchId: null };
         for (const u of w.updates) if (u.nextDueAt !== null) this.earliestKnownDue = this.earliestKnownDue === null ? u.nextDueAt : Math.min(this.earliestKnownDue, u.nextDueAt);
-        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue, breakers, answers, committed };
+        return { settle, outboxBatchId, outbox: w.outbox, firedTimers, earliestDue, breakers, answers, committed, keysToAdmit: [...keysToAdmit] };
       });
     } catch (err) {
       this.publisher.returnPublished(published);
@@ -436,16 +448,26 @@ export class Applier {
     }
   }
 
-  private async applyStarts(client: PoolClient, batch: WorkItem[], now: number, w: EngineWrites, settle: (() => void)[], answers: Answers): Promise<void> {
+  private async applyStarts(client: PoolClient, batch: WorkItem[], now: number, w: EngineWrites, settle: (() => void)[], answers: Answers, keysToAdmit: Set<string>): Promise<void> {
     const starts = batch.filter((i): i is Extract<WorkItem, { kind: 'start' }> => i.kind === 'start');
     if (starts.length === 0) return;
+    // Keyed starts: the keys' locks first (before any row lock), then which keys are open; sagas without a key skip both.
+    const keys = starts.map((item) => item.start.concurrencyKey);
+    const keyed = keys.filter((k): k is string => k !== null);
+    let runsNow = keys.map(() => true);
+    if (keyed.length > 0) {
+      await lockConcurrencyKeys(client, keyed);
+      runsNow = admitStarts(keys, await openConcurrencyKeys(client, keyed));
+    }
     const decided = starts
-      .map((item) => {
+      .map((item, i) => {
         const s = item.start;
-        const initial = createSagaState({ sagaId: s.sagaId, definition: s.definition.normalized, definitionVersion: s.definition.version, input: s.input, now });
+        const queued = !runsNow[i];
+        const initial = createSagaState({ sagaId: s.sagaId, definition: s.definition.normalized, definitionVersion: s.definition.version, input: s.input, now, queued, concurrencyKey: s.concurrencyKey });
         const event: SagaEvent = { type: 'SagaStarted' };
-        const decision = decide(initial, s.definition.normalized, event, { now, random: this.clock.random });
-        return { item, initial, event, decision, next: nextTimer(decision.state, s.definition.normalized) };
+        // A queued saga is accepted as it is: it is decided (SagaStarted) when its turn comes.
+        const decision: Decision = queued ? { state: initial, effects: [], verdict: APPLIED } : decide(initial, s.definition.normalized, event, { now, random: this.clock.random });
+        return { item, initial, event, decision, queued, next: nextTimer(decision.state, s.definition.normalized) };
       })
       .filter((d) => {
         // A first command Kafka would refuse: the input is too large to start this saga.
@@ -470,6 +492,7 @@ export class Applier {
         nextDueAt: next?.dueAt ?? null,
         nextDueParticipant: next?.participant ?? null,
         traceContext: item.start.traceContext,
+        concurrencyKey: item.start.concurrencyKey,
       })),
     );
     const duplicates = decided.filter((d) => !created.has(d.item.start.sagaId));
@@ -477,11 +500,17 @@ export class Applier {
     for (const d of decided) {
       const s = d.item.start;
       if (created.has(s.sagaId)) {
-        const decided = { sagaId: s.sagaId, event: d.event, actor: s.actor, before: d.initial, decision: d.decision, definitionVersion: s.definition.version, businessKey: s.businessKey, idempotencyKey: s.idempotencyKey };
-        appendDecisionRows(w, decided, this.topics, this.headersFor(s.traceContext));
-        this.committed.push({ ...decided, definition: s.definition, traceContext: s.traceContext });
-        countAnswers(answers, d.decision, s.definition);
-        if (d.next) this.noteWritten(d.next.dueAt);
+        if (d.queued) {
+          w.history.push({ sagaId: s.sagaId, eventType: 'SagaQueued', event: { type: 'SagaQueued', concurrencyKey: s.concurrencyKey }, statusBefore: null, statusAfter: d.decision.state.status, verdict: 'applied', verdictCode: null, verdictReason: null, actor: s.actor });
+          // Its key may have been freed while this transaction waited for the key's lock.
+          keysToAdmit.add(s.concurrencyKey!);
+        } else {
+          const decided = { sagaId: s.sagaId, event: d.event, actor: s.actor, before: d.initial, decision: d.decision, definitionVersion: s.definition.version, businessKey: s.businessKey, idempotencyKey: s.idempotencyKey };
+          appendDecisionRows(w, decided, this.topics, this.headersFor(s.traceContext));
+          this.committed.push({ ...decided, definition: s.definition, traceContext: s.traceContext });
+          countAnswers(answers, d.decision, s.definition);
+          if (d.next) this.noteWritten(d.next.dueAt);
+        }
         const at = new Date(now);
         const saga: SagaInstanceRow = {
           sagaId: s.sagaId,
@@ -507,6 +536,23 @@ export class Applier {
         else settle.push(() => void this.resolveLater(d.item));
       }
     }
+  }
+
+  /**
+   * Starts the first saga of each key (null: of every key, the sweep) if it is QUEUED: the
+   * one before it has ended. An ordinary SagaStarted event, applied by a later batch; a
+   * duplicate admission (two replicas, a hint and the sweep) is ignored as ALREADY_STARTED.
+   */
+  private admitQueued(keys: string[] | null): void {
+    if (!this.running) return;
+    void firstOpenSagas(this.pool, keys, keys === null ? this.options.timerBatchSize : keys.length)
+      .then((first) => {
+        for (const saga of first) {
+          if (nextToAdmit([saga]) === null) continue;
+          this.submitEvent({ sagaId: saga.sagaId, event: { type: 'SagaStarted' }, actor: 'engine:concurrency-key' }, Number.MAX_SAFE_INTEGER).catch((err: Error) => this.options.onError(err, 'admitting a queued saga'));
+        }
+      })
+      .catch((err: Error) => this.options.onError(err, 'reading queued sagas'));
   }
 
   private async resolveLater(item: Extract<WorkItem, { kind: 'start' }>): Promise<void> {

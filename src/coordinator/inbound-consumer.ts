@@ -124,6 +124,7 @@ export class InboundConsumer {
             version: req.version,
             input: req.input,
             businessKey: req.businessKey ?? null,
+            concurrencyKey: req.concurrencyKey ?? null,
             idempotencyKey: req.idempotencyKey,
             actor: 'start-topic',
             traceparent: m.headers.traceparent ?? null,

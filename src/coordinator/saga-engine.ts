@@ -5,6 +5,7 @@
 // from one snapshot of the saga and with the engine's clock, writing nothing.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
+import { checkConcurrencyKeyMapping, concurrencyKeyOf, MAX_CONCURRENCY_KEY_LENGTH } from '../core/concurrency';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { decide } from '../core/decide';
@@ -37,6 +38,8 @@ export interface StartSagaRequest {
   actor: string;
   /** The initiator's W3C traceparent (HTTP header or start-topic message header), continued by the saga's trace. */
   traceparent?: string | null;
+  /** The start request's own concurrency key: a `$.input…` reference or the key itself; overrides the definition's. */
+  concurrencyKey?: string | null;
 }
 
 export interface StartSagaResult {
@@ -71,8 +74,9 @@ export class SagaEngine {
     this.checkInput(def, req.input);
     const sagaId = randomUUID();
     const traceContext = this.hooks.traceContextForStart(req.traceparent ?? null, { sagaId, definition: def.name, version: def.version });
+    const concurrencyKey = this.concurrencyKey(def, req);
     const verdict = await this.applier.submitStart(
-      { sagaId, definition: def, input: req.input, businessKey: req.businessKey ?? null, idempotencyKey: req.idempotencyKey ?? null, actor: req.actor, traceContext },
+      { sagaId, definition: def, input: req.input, businessKey: req.businessKey ?? null, idempotencyKey: req.idempotencyKey ?? null, actor: req.actor, traceContext, concurrencyKey },
       // The start topic's requests wait as long as it takes; an API caller gets 503 and retries with its key.
       req.actor === 'start-topic' ? Number.MAX_SAFE_INTEGER : this.options.apiWaitMs,
     );
@@ -93,6 +97,21 @@ export class SagaEngine {
     const def = await this.definitions.get(row.definitionName, row.definitionVersion);
     const before = readSagaState(row.state, sagaId);
     return { row, before, decision: decide(before, def.normalized, event, { now: this.clock.now(), random: this.clock.random }) };
+  }
+
+  /** The key the saga runs under (core/concurrency.ts); a malformed or oversized one refuses the start. */
+  private concurrencyKey(def: RegisteredDefinition, req: StartSagaRequest): string | null {
+    const mapping = req.concurrencyKey ?? def.normalized.concurrencyKey;
+    if (req.concurrencyKey !== undefined && req.concurrencyKey !== null) {
+      // The API checks it as a field; a start-topic request is dead-lettered with this reason.
+      const problems = checkConcurrencyKeyMapping(req.concurrencyKey, 'concurrencyKey', true);
+      if (problems.length > 0) throw new InvalidSagaInputError(def.name, problems.map((p) => ({ path: '', message: `concurrencyKey ${p.message}` })));
+    }
+    const key = concurrencyKeyOf(mapping, req.input);
+    if (key !== null && key.length > MAX_CONCURRENCY_KEY_LENGTH) {
+      throw new InvalidSagaInputError(def.name, [{ path: '', message: `concurrencyKey resolves to ${key.length} characters, more than ${MAX_CONCURRENCY_KEY_LENGTH}` }]);
+    }
+    return key;
   }
 
   private checkInput(def: RegisteredDefinition, input: JsonValue): void {

@@ -100,6 +100,8 @@ function whileQueued(event: SagaEvent): NotApplied {
 
 function start(d: Draft): HandlerVerdict {
   if (d.state.startedAt !== null) return ignore('ALREADY_STARTED', 'saga has already started');
+  // A queued saga cancelled before its turn came: an admission that read it as QUEUED is late.
+  if (isTerminalSagaStatus(d.state.status)) return ignore('SAGA_FINISHED', `saga is already ${d.state.status}`);
   if (d.state.status === 'QUEUED') setSagaStatus(d, 'RUNNING');
   d.state.startedAt = d.now;
   d.state.deadlineAt = d.def.deadlineMs === null ? null : d.now + d.def.deadlineMs;

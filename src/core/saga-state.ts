@@ -24,7 +24,8 @@ import { stepsOf } from './definition-normalization';
 /**
  * Bumped whenever the stored shape changes; persistence/saga-state.reader.ts
  * upgrades rows of every earlier format. 2: budgetStartedAt and
- * compensationBudgetStartedAt (retry windows); 3: output (the saga's result).
+ * compensationBudgetStartedAt (retry windows); 3: output (the saga's result) and
+ * concurrencyKey.
  */
 export const SAGA_STATE_FORMAT = 3 as const;
 
@@ -122,6 +123,8 @@ export interface SagaState {
   escalation: Escalation | null;
   /** The definition's output mapping evaluated when the saga completed; null until then, and for any other end. */
   output: JsonValue | null;
+  /** The key this saga holds while it runs (concurrency.ts), resolved when it was accepted; null without one. */
+  concurrencyKey: string | null;
   createdAt: number;
   /** Null until SagaStarted has been decided. */
   startedAt: number | null;
@@ -139,6 +142,8 @@ export interface CreateSagaStateParams {
   now: number;
   /** The saga waits for an earlier one with the same concurrency key (concurrency.ts): it starts QUEUED. @default false */
   queued?: boolean;
+  /** Its resolved concurrency key. @default null */
+  concurrencyKey?: string | null;
 }
 
 /**
@@ -167,6 +172,7 @@ export function createSagaState(params: CreateSagaStateParams): SagaState {
     compensationReason: null,
     escalation: null,
     output: null,
+    concurrencyKey: params.concurrencyKey ?? null,
     createdAt: now,
     startedAt: null,
     updatedAt: now,

@@ -93,6 +93,8 @@ export interface NewSagaInstance {
   nextDueAt: number | null;
   nextDueParticipant: string | null;
   traceContext: string | null;
+  /** The resolved concurrency key (core/concurrency.ts), if the saga has one. */
+  concurrencyKey?: string | null;
 }
 
 /**
@@ -104,11 +106,15 @@ export async function insertSagaInstances(db: Queryable, sagas: NewSagaInstance[
   if (sagas.length === 0) return new Set();
   const res = await db.query<{ saga_id: string }>({
     name: 'insert-saga-instances',
-    text: `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_at, next_due_participant, trace_context)
+    // Keyed sagas take their queue_seq in the order of the list (acceptance order); others none.
+    text: `insert into saga_instances (saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_at, next_due_participant, trace_context, concurrency_key, queue_seq)
      select saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state,
-            to_timestamp(next_due_ms / 1000.0), next_due_participant, trace_context
-       from json_to_recordset($1::json) as t(saga_id uuid, definition_name text, definition_version int, status text, business_key text,
-                                             idempotency_key text, input jsonb, state jsonb, next_due_ms double precision, next_due_participant text, trace_context text)
+            to_timestamp(next_due_ms / 1000.0), next_due_participant, trace_context,
+            concurrency_key, case when concurrency_key is null then null else nextval('saga_queue_seq') end
+       from (select * from rows from (json_to_recordset($1::json) as (saga_id uuid, definition_name text, definition_version int, status text, business_key text,
+                                             idempotency_key text, input jsonb, state jsonb, next_due_ms double precision, next_due_participant text, trace_context text, concurrency_key text))
+                      with ordinality as r(saga_id, definition_name, definition_version, status, business_key, idempotency_key, input, state, next_due_ms, next_due_participant, trace_context, concurrency_key, n)
+              order by n) as t
      on conflict (idempotency_key) do nothing
      returning saga_id`,
     values: [
@@ -125,6 +131,7 @@ export async function insertSagaInstances(db: Queryable, sagas: NewSagaInstance[
           next_due_ms: s.nextDueAt,
           next_due_participant: s.nextDueParticipant,
           trace_context: s.traceContext,
+          concurrency_key: s.concurrencyKey ?? null,
         })),
       ),
     ],

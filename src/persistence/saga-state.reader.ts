@@ -3,7 +3,8 @@
 // SagaState never breaks sagas that are running. Never cast a stored state; read it here.
 //
 // Formats: 1 (first release); 2 adds budgetStartedAt / compensationBudgetStartedAt; 3 adds
-// output (null: sagas that completed before outputs existed had none).
+// output (null: sagas that completed before outputs existed had none) and concurrencyKey
+// (null: no saga had one).
 import { CorruptStateError } from '../core/errors';
 import { isPlainObject } from '@saga-coordinator/participant/protocol';
 import { SAGA_STATE_FORMAT, type SagaState, type StepState } from '../core/saga-state';
@@ -28,7 +29,7 @@ const UPGRADES: Record<number, Upgrade> = {
       ]),
     ),
   }),
-  2: (state) => ({ ...state, format: 3, output: null }),
+  2: (state) => ({ ...state, format: 3, output: null, concurrencyKey: null }),
 };
 
 export function readSagaState(stored: unknown, sagaId: string): SagaState {

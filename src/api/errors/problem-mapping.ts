@@ -44,6 +44,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = Object.free
   STEP_NOT_RETRYABLE: 409,
   NOTHING_TO_RETRY: 409,
   STEP_NOT_OVERRIDABLE: 409,
+  SAGA_QUEUED: 409,
 });
 
 const HTTP_CODES: Readonly<Record<number, string>> = Object.freeze({

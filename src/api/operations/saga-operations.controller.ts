@@ -10,7 +10,7 @@ import { SagaIdParams, SagaStepParams } from '../sagas/saga-params.dto';
 import { CancelSagaBody, OperationResultDto, OverrideStepBody, ResumeSagaBody, RetrySagaBody } from './operation.dto';
 import { SagaOperationsService } from './saga-operations.service';
 
-const REFUSALS = 'refused by the saga\'s state, with the core\'s code: SAGA_FINISHED, SAGA_NOT_CANCELLABLE, SAGA_NOT_FAILED, STEP_NOT_RETRYABLE, NOTHING_TO_RETRY, STEP_NOT_OVERRIDABLE';
+const REFUSALS = 'refused by the saga\'s state, with the core\'s code: SAGA_FINISHED, SAGA_NOT_CANCELLABLE, SAGA_NOT_FAILED, STEP_NOT_RETRYABLE, NOTHING_TO_RETRY, STEP_NOT_OVERRIDABLE, SAGA_QUEUED (the saga waits for its concurrency key: cancel it or wait)';
 
 @ApiV1Controller('sagas/:sagaId', 'operations')
 @ProblemResponse(400, 'VALIDATION_FAILED')

@@ -6,6 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import { type JsonValue } from '@saga-coordinator/participant/protocol';
 import { canonicalJson } from '../../core/canonical-json';
+import { checkConcurrencyKeyMapping } from '../../core/concurrency';
 import { SagaEngine, type StartSagaResult } from '../../coordinator/saga-engine';
 import { IdempotencyKeyConflictError, RequestValidationError } from '../errors/api-errors';
 import type { Principal } from '../auth/principal';
@@ -33,6 +34,10 @@ export class SagaStartService {
 
   async start(body: StartSagaBody, idempotencyKeyHeader: string | undefined, principal: Principal, traceparent?: string): Promise<StartSagaResult> {
     const headerKey = checkIdempotencyKeyHeader(idempotencyKeyHeader);
+    if (body.concurrencyKey !== undefined) {
+      const problems = checkConcurrencyKeyMapping(body.concurrencyKey, 'concurrencyKey', true);
+      if (problems.length > 0) throw new RequestValidationError(problems.map((p) => ({ field: p.path, message: p.message })));
+    }
     const key = headerKey ?? (body.businessKey !== undefined ? businessKeyIdempotencyKey(body.definition, body.businessKey) : undefined);
     const result = await this.engine.start({
       definition: body.definition,
@@ -42,6 +47,7 @@ export class SagaStartService {
       idempotencyKey: key ?? null,
       actor: principal.actor,
       traceparent: traceparent ?? null,
+      concurrencyKey: body.concurrencyKey ?? null,
     });
     if (!result.created && !isSameRequest(result, body)) {
       throw new IdempotencyKeyConflictError(result.saga.sagaId, headerKey !== undefined ? 'the Idempotency-Key' : 'the business key');

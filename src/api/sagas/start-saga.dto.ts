@@ -30,4 +30,13 @@ export class StartSagaBody {
   @IsString()
   @Length(1, 200)
   businessKey?: string;
+
+  @ApiPropertyOptional({
+    description: "one saga at a time per key: a $.input… reference (e.g. \"$.input.accountId\") or the key itself; overrides the definition's concurrencyKey. Sagas with the same key run in acceptance order, the others wait QUEUED.",
+    example: '$.input.accountId',
+  })
+  @IfPresent()
+  @IsString()
+  @Length(1, 500)
+  concurrencyKey?: string;
 }

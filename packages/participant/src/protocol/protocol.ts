@@ -86,6 +86,8 @@ export interface StartSagaMessage {
   version?: number;
   input: JsonValue;
   businessKey?: string;
+  /** One saga at a time per key: a `$.input…` reference or the key itself; overrides the definition's concurrencyKey. */
+  concurrencyKey?: string;
 }
 
 export type LifecycleEventType =
