@@ -13,7 +13,20 @@ import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { topicNames } from '@saga-coordinator/participant/protocol';
 import { PG_POOL } from '../persistence/database.module';
 import { inTransaction } from '../persistence/queryable';
-import { findDefinition, insertDefinitionVersion, listDefinitionVersions, listLatestDefinitions, StoredDefinition } from '../persistence/saga-definition.repository';
+import {
+  countSagasByVersion,
+  findDefinition,
+  insertDefinitionVersion,
+  listDefinitionVersions,
+  listLatestDefinitions,
+  lockVersion,
+  markVersionDeleted,
+  markVersionDeprecated,
+  readVersionMarks,
+  StoredDefinition,
+  VersionMarks,
+} from '../persistence/saga-definition.repository';
+import { assertDeletable, startVersion, versionUsageBucket } from '../core/definition-versions';
 import { readNormalizedDefinition } from '../persistence/definition.reader';
 import { DefinitionNotFoundError } from './coordinator-errors';
 import { compileInputSchema } from './input-schema';
@@ -35,6 +48,7 @@ const LATEST_VERSION_TTL_MS = 1_000;
 export class SagaDefinitionService {
   private readonly cache = new Map<string, RegisteredDefinition>();
   private readonly latest = new Map<string, { version: number; at: number }>();
+  private readonly marks = new Map<string, { marks: VersionMarks[]; at: number }>();
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -65,7 +79,59 @@ export class SagaDefinitionService {
       insertDefinitionVersion(client, { name: normalized.name, contentHash, document: result.definition, normalized }),
     );
     this.latest.delete(normalized.name);
+    this.marks.delete(normalized.name);
     return this.remember(definition, created);
+  }
+
+  /**
+   * The version a new saga starts on (core startVersion): the requested one unless it is
+   * deprecated (DefinitionVersionDeprecatedError) or deleted, else the latest live one.
+   * Marks are read at most once per LATEST_VERSION_TTL_MS per name: a version retired on
+   * another replica is refused here within that time.
+   */
+  async forStart(name: string, version?: number): Promise<RegisteredDefinition> {
+    const marks = await this.versionMarks(name);
+    const chosen = startVersion(name, marks.map((m) => ({ version: m.version, deprecated: m.deprecatedAt !== null, deleted: m.deletedAt !== null })), version);
+    if (chosen === null) throw new DefinitionNotFoundError(name, version);
+    return this.get(name, chosen);
+  }
+
+  /** Every live version with its retirement marks and how many sagas on it run, wait for an operator, or have finished. */
+  async versionsWithUsage(name: string): Promise<{ definition: RegisteredDefinition; deprecatedAt: Date | null; sagas: { running: number; failed: number; finished: number } }[]> {
+    const versions = await this.listVersions(name);
+    const [marks, counts] = await Promise.all([readVersionMarks(this.pool, name), countSagasByVersion(this.pool, name)]);
+    return versions.map((definition) => {
+      const sagas = { running: 0, failed: 0, finished: 0 };
+      for (const c of counts) if (c.version === definition.version) sagas[versionUsageBucket(c.status)] += c.n;
+      return { definition, deprecatedAt: marks.find((m) => m.version === definition.version)?.deprecatedAt ?? null, sagas };
+    });
+  }
+
+  async deprecate(name: string, version: number): Promise<void> {
+    if (!(await markVersionDeprecated(this.pool, name, version))) throw new DefinitionNotFoundError(name, version);
+    this.marks.delete(name);
+    this.latest.delete(name);
+  }
+
+  /** Deletes a version once every saga on it has ended (DefinitionVersionInUseError otherwise). */
+  async delete(name: string, version: number): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      if (!(await lockVersion(client, name, version))) throw new DefinitionNotFoundError(name, version);
+      const usage = { running: 0, failed: 0, finished: 0 };
+      for (const c of await countSagasByVersion(client, name)) if (c.version === version) usage[versionUsageBucket(c.status)] += c.n;
+      assertDeletable(name, version, usage);
+      await markVersionDeleted(client, name, version);
+    });
+    this.marks.delete(name);
+    this.latest.delete(name);
+  }
+
+  private async versionMarks(name: string): Promise<VersionMarks[]> {
+    const known = this.marks.get(name);
+    if (known && Date.now() - known.at < LATEST_VERSION_TTL_MS) return known.marks;
+    const marks = await readVersionMarks(this.pool, name);
+    this.marks.set(name, { marks, at: Date.now() });
+    return marks;
   }
 
   /** The given version, or the latest. Throws DefinitionNotFoundError. */

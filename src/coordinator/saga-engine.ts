@@ -70,7 +70,7 @@ export class SagaEngine {
    * this returns. With an idempotency key already used, returns that saga instead.
    */
   async start(req: StartSagaRequest): Promise<StartSagaResult> {
-    const def = await this.definitions.get(req.definition, req.version);
+    const def = await this.definitions.forStart(req.definition, req.version);
     this.checkInput(def, req.input);
     const sagaId = randomUUID();
     const traceContext = this.hooks.traceContextForStart(req.traceparent ?? null, { sagaId, definition: def.name, version: def.version });

@@ -20,7 +20,9 @@ export type SagaErrorCode =
   | 'SAGA_NOT_STARTED'
   | 'INVALID_INPUT_REFERENCE'
   | 'INVALID_ARGUMENT'
-  | 'CORRUPT_STATE';
+  | 'CORRUPT_STATE'
+  | 'DEFINITION_VERSION_DEPRECATED'
+  | 'DEFINITION_VERSION_IN_USE';
 
 export interface SagaErrorFields {
   sagaId?: string;
@@ -143,5 +145,33 @@ export class CorruptStateError extends SagaError {
 
   constructor(message: string, fields: { sagaId?: string; step?: string } = {}) {
     super(`corrupt saga state: ${message}`, fields);
+  }
+}
+
+/** A start named a definition version that was deprecated: new sagas go to a later one (omit the version for the latest). */
+export class DefinitionVersionDeprecatedError extends SagaError {
+  readonly code = 'DEFINITION_VERSION_DEPRECATED' as const;
+  override readonly name = 'DefinitionVersionDeprecatedError';
+
+  constructor(
+    readonly definition: string,
+    readonly version: number,
+    readonly latest: number | null,
+  ) {
+    super(`version ${version} of saga definition '${definition}' is deprecated: ${latest === null ? 'no version may start new sagas' : `start version ${latest}, or omit the version`}`);
+  }
+}
+
+/** A definition version cannot be deleted while sagas on it have not ended. */
+export class DefinitionVersionInUseError extends SagaError {
+  readonly code = 'DEFINITION_VERSION_IN_USE' as const;
+  override readonly name = 'DefinitionVersionInUseError';
+
+  constructor(
+    readonly definition: string,
+    readonly version: number,
+    readonly notEnded: number,
+  ) {
+    super(`version ${version} of saga definition '${definition}' still has ${notEnded} saga(s) that have not ended (queued, running, compensating or waiting for an operator)`);
   }
 }

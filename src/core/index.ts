@@ -19,6 +19,7 @@ export * from './saga-definition.builder';
 export * from './input-mapping';
 export * from './step-condition';
 export * from './concurrency';
+export * from './definition-versions';
 export * from './saga-status';
 export * from './saga-state';
 export * from './saga-events';

@@ -44,17 +44,59 @@ export async function insertDefinitionVersion(
 export async function findDefinition(db: Queryable, name: string, version?: number): Promise<StoredDefinition | undefined> {
   const res =
     version === undefined
-      ? await db.query<DefinitionRow>('select * from saga_definitions where name = $1 order by version desc limit 1', [name])
+      ? await db.query<DefinitionRow>('select * from saga_definitions where name = $1 and deleted_at is null order by version desc limit 1', [name])
       : await db.query<DefinitionRow>('select * from saga_definitions where name = $1 and version = $2', [name, version]);
   return res.rows[0] ? toStored(res.rows[0]) : undefined;
 }
 
 export async function listLatestDefinitions(db: Queryable): Promise<StoredDefinition[]> {
-  const res = await db.query<DefinitionRow>('select distinct on (name) * from saga_definitions order by name, version desc');
+  const res = await db.query<DefinitionRow>('select distinct on (name) * from saga_definitions where deleted_at is null order by name, version desc');
   return res.rows.map(toStored);
 }
 
 export async function listDefinitionVersions(db: Queryable, name: string): Promise<StoredDefinition[]> {
-  const res = await db.query<DefinitionRow>('select * from saga_definitions where name = $1 order by version', [name]);
+  const res = await db.query<DefinitionRow>('select * from saga_definitions where name = $1 and deleted_at is null order by version', [name]);
   return res.rows.map(toStored);
+}
+
+export interface VersionMarks {
+  version: number;
+  deprecatedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/** The retirement marks of every version of `name` (the only thing about a version that changes). */
+export async function readVersionMarks(db: Queryable, name: string): Promise<VersionMarks[]> {
+  const res = await db.query<{ version: number; deprecated_at: Date | null; deleted_at: Date | null }>({
+    name: 'read-version-marks',
+    text: 'select version, deprecated_at, deleted_at from saga_definitions where name = $1 order by version',
+    values: [name],
+  });
+  return res.rows.map((r) => ({ version: r.version, deprecatedAt: r.deprecated_at, deletedAt: r.deleted_at }));
+}
+
+/** Marks a version deprecated (once: a repeated call keeps the first time). False when there is no such live version. */
+export async function markVersionDeprecated(db: Queryable, name: string, version: number): Promise<boolean> {
+  const res = await db.query('update saga_definitions set deprecated_at = coalesce(deprecated_at, now()) where name = $1 and version = $2 and deleted_at is null', [name, version]);
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** Marks a version deleted. Run it in the transaction that checked, under lockVersion, that nothing runs on it. */
+export async function markVersionDeleted(db: Queryable, name: string, version: number): Promise<void> {
+  await db.query('update saga_definitions set deleted_at = now(), deprecated_at = coalesce(deprecated_at, now()) where name = $1 and version = $2', [name, version]);
+}
+
+/** Locks a version row (deletion against concurrent deletion and deprecation); false when it does not exist or is deleted. */
+export async function lockVersion(db: Queryable, name: string, version: number): Promise<boolean> {
+  const res = await db.query('select 1 from saga_definitions where name = $1 and version = $2 and deleted_at is null for update', [name, version]);
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** Sagas per version and status, for the versions' counts. */
+export async function countSagasByVersion(db: Queryable, name: string): Promise<{ version: number; status: string; n: number }[]> {
+  const res = await db.query<{ version: number; status: string; n: number }>(
+    'select definition_version as version, status, count(*)::int as n from saga_instances where definition_name = $1 group by definition_version, status',
+    [name],
+  );
+  return res.rows;
 }

@@ -54,3 +54,27 @@ export class DefinitionListDto {
   @ApiProperty({ type: [DefinitionVersionSummaryDto] })
   items!: DefinitionVersionSummaryDto[];
 }
+
+export class VersionSagaCountsDto {
+  @ApiProperty({ description: 'sagas on this version that have not ended: QUEUED, RUNNING or COMPENSATING' })
+  running!: number;
+
+  @ApiProperty({ description: 'sagas on this version waiting for an operator (FAILED)' })
+  failed!: number;
+
+  @ApiProperty({ description: 'sagas on this version that ended: COMPLETED or COMPENSATED' })
+  finished!: number;
+}
+
+export class DefinitionVersionUsageDto extends DefinitionVersionSummaryDto {
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when the version was deprecated: it starts no saga that does not name it, and refuses one that does' })
+  deprecatedAt!: string | null;
+
+  @ApiProperty({ type: VersionSagaCountsDto })
+  sagas!: VersionSagaCountsDto;
+}
+
+export class DefinitionVersionUsageListDto {
+  @ApiProperty({ type: [DefinitionVersionUsageDto] })
+  items!: DefinitionVersionUsageDto[];
+}

@@ -1,13 +1,22 @@
 // Saga definitions: register (admin), read (viewer). The registry's rules (validation,
 // one version per distinct document) are the SagaDefinitionService's.
-import { Body, Get, HttpStatus, Param, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RegisteredDefinition, SagaDefinitionService } from '../../coordinator/saga-definition.service';
 import { ApiV1Controller, RequireRole } from '../auth/api-route.decorators';
 import { ProblemResponse } from '../errors/problem-response.decorator';
 import { DEFINITION_DOCUMENT_SCHEMA } from './definition-document.schema';
-import { DefinitionDto, DefinitionListDto, DefinitionNameParams, DefinitionVersionParams, DefinitionVersionSummaryDto, RegisteredDefinitionDto } from './definition.dto';
+import {
+  DefinitionDto,
+  DefinitionListDto,
+  DefinitionNameParams,
+  DefinitionVersionParams,
+  DefinitionVersionSummaryDto,
+  DefinitionVersionUsageDto,
+  DefinitionVersionUsageListDto,
+  RegisteredDefinitionDto,
+} from './definition.dto';
 
 @ApiV1Controller('definitions', 'definitions')
 export class DefinitionsController {
@@ -45,11 +54,44 @@ export class DefinitionsController {
 
   @Get(':name/versions')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Every version of a definition, oldest first (role: viewer)' })
-  @ApiOkResponse({ type: DefinitionListDto })
+  @ApiOperation({
+    summary: 'Every version of a definition, oldest first, with its sagas counted (role: viewer)',
+    description: 'Per version: running (QUEUED, RUNNING, COMPENSATING), failed (waiting for an operator) and finished (COMPLETED, COMPENSATED) sagas, and whether it is deprecated. Deleted versions are not listed.',
+  })
+  @ApiOkResponse({ type: DefinitionVersionUsageListDto })
   @ProblemResponse(404, 'DEFINITION_NOT_FOUND')
-  async versions(@Param() p: DefinitionNameParams): Promise<DefinitionListDto> {
-    return { items: (await this.definitions.listVersions(p.name)).map(versionSummary) };
+  async versions(@Param() p: DefinitionNameParams): Promise<DefinitionVersionUsageListDto> {
+    const items = await this.definitions.versionsWithUsage(p.name);
+    return { items: items.map((v): DefinitionVersionUsageDto => ({ ...versionSummary(v.definition), deprecatedAt: v.deprecatedAt?.toISOString() ?? null, sagas: v.sagas })) };
+  }
+
+  @Post(':name/versions/:version/deprecate')
+  @RequireRole('admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Deprecate a version (role: admin)',
+    description: 'Starts without a version go to the latest version that is not deprecated; starts naming this one are refused with 409 DEFINITION_VERSION_DEPRECATED. Sagas running on it continue. Repeating it changes nothing.',
+  })
+  @ApiOkResponse({ type: DefinitionVersionUsageDto })
+  @ProblemResponse(404, 'DEFINITION_NOT_FOUND')
+  async deprecate(@Param() p: DefinitionVersionParams): Promise<DefinitionVersionUsageDto> {
+    await this.definitions.deprecate(p.name, p.version);
+    const v = (await this.definitions.versionsWithUsage(p.name)).find((x) => x.definition.version === p.version)!;
+    return { ...versionSummary(v.definition), deprecatedAt: v.deprecatedAt?.toISOString() ?? null, sagas: v.sagas };
+  }
+
+  @Delete(':name/versions/:version')
+  @RequireRole('admin')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a version once nothing runs on it (role: admin)',
+    description: 'Refused with 409 DEFINITION_VERSION_IN_USE while a saga on it has not ended (queued, running, compensating or waiting for an operator). Sagas that ended on it keep their history and views; the version is gone from lists and starts.',
+  })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ProblemResponse(404, 'DEFINITION_NOT_FOUND')
+  @ProblemResponse(409, 'DEFINITION_VERSION_IN_USE')
+  async remove(@Param() p: DefinitionVersionParams): Promise<void> {
+    await this.definitions.delete(p.name, p.version);
   }
 
   @Get(':name/versions/:version')

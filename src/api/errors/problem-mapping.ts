@@ -45,6 +45,8 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = Object.free
   NOTHING_TO_RETRY: 409,
   STEP_NOT_OVERRIDABLE: 409,
   SAGA_QUEUED: 409,
+  DEFINITION_VERSION_DEPRECATED: 409,
+  DEFINITION_VERSION_IN_USE: 409,
 });
 
 const HTTP_CODES: Readonly<Record<number, string>> = Object.freeze({

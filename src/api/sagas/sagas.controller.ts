@@ -36,7 +36,7 @@ export class SagasController {
   @ApiAcceptedResponse({ type: StartedSagaResultDto, description: 'with wait: the wait ran out; the saga as it stands, Location is its result to poll (GET …/result?wait=…)' })
   @ProblemResponse(400, 'VALIDATION_FAILED (also a wait above API_MAX_WAIT_MS), or INVALID_SAGA_INPUT (input does not match the inputSchema)')
   @ProblemResponse(404, 'DEFINITION_NOT_FOUND')
-  @ProblemResponse(409, 'IDEMPOTENCY_KEY_CONFLICT: the key started a saga with a different request')
+  @ProblemResponse(409, 'IDEMPOTENCY_KEY_CONFLICT: the key started a saga with a different request; DEFINITION_VERSION_DEPRECATED: the version named is deprecated (omit it for the latest)')
   async start(
     @Body() body: StartSagaBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,

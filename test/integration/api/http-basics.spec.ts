@@ -25,6 +25,7 @@ describe('HTTP basics of the REST API', () => {
     expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual(
       [
         'DELETE /v1/api-keys/{name}',
+        'DELETE /v1/definitions/{name}/versions/{version}',
         'GET /v1/api-keys',
         'GET /v1/definitions',
         'GET /v1/definitions/{name}',
@@ -38,6 +39,7 @@ describe('HTTP basics of the REST API', () => {
         'POST /v1/api-keys',
         'POST /v1/bulk-operations',
         'POST /v1/definitions',
+        'POST /v1/definitions/{name}/versions/{version}/deprecate',
         'POST /v1/participants/{name}/breaker/close',
         'POST /v1/participants/{name}/breaker/open',
         'POST /v1/sagas',
