@@ -1,7 +1,9 @@
 // The example's saga: create the order; reserve stock and credit in parallel; capture
 // the credit (the pivot: after it the order goes through); then schedule the shipment
 // and commit the stock in parallel, and confirm the order. Steps after the pivot have
-// no compensation and are retried until they succeed.
+// no compensation and are retried until they succeed. One order at a time per customer
+// (concurrencyKey): two orders of one customer never race for the same credit; the saga's
+// output is what the initiator gets back (initiator.ts): the order and its tracking id.
 import { defineSaga } from '../../src/core/saga-definition.builder';
 import type { SagaDefinition } from '../../src/core/saga-definition';
 import { ORDER_INPUT_SCHEMA } from './participants/orders.participant';
@@ -27,6 +29,8 @@ export function orderFulfilmentSaga(timing: OrderFulfilmentTiming = {}): SagaDef
     .description('order fulfilment: create the order, reserve stock and credit, capture the credit, ship, confirm')
     .inputSchema(ORDER_INPUT_SCHEMA)
     .maxForwardAttempts(20)
+    .concurrencyKey('$.input.customerId')
+    .output({ orderId, trackingId: '$.steps.scheduleShipment.output.trackingId' })
     .step({ name: 'createOrder', participant: 'orders', command: 'order.create', compensation: 'order.cancel', ...before })
     .parallel(
       [

@@ -6,6 +6,7 @@ import { readBusinessSnapshot, type ParticipantPools } from '../../../examples/o
 import { checkConsistency } from '../../../examples/order-fulfilment/demo/consistency-check';
 import type { FlakyCommand, Misbehaviour } from '../../../examples/order-fulfilment/flakiness';
 import { PARTICIPANTS, type OrderInput, type ParticipantName } from '../../../examples/order-fulfilment/order';
+import { placeOrder, type CoordinatorApi } from '../../../examples/order-fulfilment/initiator';
 import { ORDER_FULFILMENT, orderFulfilmentSaga } from '../../../examples/order-fulfilment/order-fulfilment.saga';
 import { startExampleParticipant, type RunningParticipant } from '../../../examples/order-fulfilment/participants/example-participant';
 import { seedAccounts, seedStock } from '../../../examples/order-fulfilment/seed';
@@ -27,6 +28,7 @@ describe('order fulfilment example (real coordinator, four participant databases
   /** Misbehaviour per order id, consulted by the flaky participants (inventory, shipping). */
   const flaky = new Map<string, (cmd: FlakyCommand) => Misbehaviour>();
   const probe = new TopicProbe();
+  let api: CoordinatorApi;
 
   beforeAll(async () => {
     c = await startInProcessCoordinator();
@@ -52,6 +54,9 @@ describe('order fulfilment example (real coordinator, four participant databases
       )),
     );
     await probe.connect();
+    await c.app.listen(0, '127.0.0.1');
+    const address = c.app.getHttpServer().address() as { port: number };
+    api = { baseUrl: `http://127.0.0.1:${address.port}` };
   });
 
   afterAll(async () => {
@@ -179,6 +184,33 @@ describe('order fulfilment example (real coordinator, four participant databases
     expect(statuses.slice(0, 2)).toEqual(['TIMED_OUT', 'SUCCEEDED']);
     expect(statuses.slice(2).every((st) => st === 'SUCCEEDED' || st === 'ABANDONED')).toBe(true);
     expect(await rows('shipping', 'select order_id from shipments where saga_id = $1', [sagaId])).toEqual([{ order_id: 'ship-1' }]);
+    await expectConsistent();
+  });
+
+  it("the initiator places orders over the REST API and waits for each order's outcome: its tracking id, or why it was compensated", async () => {
+    const good = { orderId: 'api-1', customerId: 'rich', lines: [{ sku: 'apple', quantity: 1 }], amount: 100 };
+    const broke = { orderId: 'api-2', customerId: 'poor', lines: [{ sku: 'apple', quantity: 1 }], amount: 9_000 };
+    submitted.push(good, broke);
+    expect(await placeOrder(api, good, { waitS: 20 })).toMatchObject({ orderId: 'api-1', status: 'COMPLETED', trackingId: 'trk-api-1' });
+    expect(await placeOrder(api, broke, { waitS: 20 })).toMatchObject({ orderId: 'api-2', status: 'COMPENSATED', reason: expect.stringContaining('reserveCredit') });
+    // Placing the same order again (a retry by the caller) answers the same saga, starting nothing new.
+    const again = await placeOrder(api, good, { waitS: 20 });
+    expect(again).toMatchObject({ status: 'COMPLETED', trackingId: 'trk-api-1' });
+    expect((await c.pool.query("select count(*)::int as n from saga_instances where business_key = 'api-1'")).rows[0].n).toBe(1);
+    await expectConsistent();
+  });
+
+  it('one order at a time per customer: a second order of the customer waits QUEUED and runs after the first', async () => {
+    const orders = [1, 2, 3].map((n) => ({ orderId: `serial-${n}`, customerId: 'rich', lines: [{ sku: 'apple', quantity: 1 }], amount: 10 }));
+    submitted.push(...orders);
+    const outcomes = await Promise.all(orders.map((o) => placeOrder(api, o, { waitS: 30 })));
+    expect(outcomes.map((o) => o.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    const rows = await c.pool.query<{ first_sent: Date; finished_at: Date }>(
+      `select min(a.sent_at) as first_sent, i.finished_at from saga_instances i join step_attempts a using (saga_id)
+        where i.business_key like 'serial-%' group by i.saga_id, i.finished_at, i.queue_seq order by i.queue_seq`,
+    );
+    expect(rows.rowCount).toBe(3);
+    for (let i = 1; i < rows.rows.length; i++) expect(rows.rows[i].first_sent.getTime()).toBeGreaterThanOrEqual(rows.rows[i - 1].finished_at.getTime());
     await expectConsistent();
   });
 });
