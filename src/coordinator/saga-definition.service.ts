@@ -41,6 +41,13 @@ export interface RegisteredDefinition {
   createdAt: Date;
 }
 
+/** A live version, its deprecation, and its sagas counted (core versionUsageBucket). */
+export interface VersionUsage {
+  definition: RegisteredDefinition;
+  deprecatedAt: Date | null;
+  sagas: { running: number; failed: number; finished: number };
+}
+
 /** How long "the latest version of X" is served from memory: a version registered on another replica is used for new starts within this time. */
 const LATEST_VERSION_TTL_MS = 1_000;
 
@@ -97,14 +104,10 @@ export class SagaDefinitionService {
   }
 
   /** Every live version with its retirement marks and how many sagas on it run, wait for an operator, or have finished. */
-  async versionsWithUsage(name: string): Promise<{ definition: RegisteredDefinition; deprecatedAt: Date | null; sagas: { running: number; failed: number; finished: number } }[]> {
+  async versionsWithUsage(name: string): Promise<VersionUsage[]> {
     const versions = await this.listVersions(name);
     const [marks, counts] = await Promise.all([readVersionMarks(this.pool, name), countSagasByVersion(this.pool, name)]);
-    return versions.map((definition) => {
-      const sagas = { running: 0, failed: 0, finished: 0 };
-      for (const c of counts) if (c.version === definition.version) sagas[versionUsageBucket(c.status)] += c.n;
-      return { definition, deprecatedAt: marks.find((m) => m.version === definition.version)?.deprecatedAt ?? null, sagas };
-    });
+    return versions.map((definition) => ({ definition, deprecatedAt: marks.find((m) => m.version === definition.version)?.deprecatedAt ?? null, sagas: usageOf(counts, definition.version) }));
   }
 
   async deprecate(name: string, version: number): Promise<void> {
@@ -117,9 +120,7 @@ export class SagaDefinitionService {
   async delete(name: string, version: number): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       if (!(await lockVersion(client, name, version))) throw new DefinitionNotFoundError(name, version);
-      const usage = { running: 0, failed: 0, finished: 0 };
-      for (const c of await countSagasByVersion(client, name)) if (c.version === version) usage[versionUsageBucket(c.status)] += c.n;
-      assertDeletable(name, version, usage);
+      assertDeletable(name, version, usageOf(await countSagasByVersion(client, name), version));
       await markVersionDeleted(client, name, version);
     });
     this.marks.delete(name);
@@ -183,4 +184,10 @@ export class SagaDefinitionService {
     this.cache.set(key, { ...registered, created: false });
     return registered;
   }
+}
+
+function usageOf(counts: { version: number; status: string; n: number }[], version: number): VersionUsage['sagas'] {
+  const sagas = { running: 0, failed: 0, finished: 0 };
+  for (const c of counts) if (c.version === version) sagas[versionUsageBucket(c.status)] += c.n;
+  return sagas;
 }

@@ -3,7 +3,7 @@
 import { Body, Delete, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RegisteredDefinition, SagaDefinitionService } from '../../coordinator/saga-definition.service';
+import { RegisteredDefinition, SagaDefinitionService, type VersionUsage } from '../../coordinator/saga-definition.service';
 import { ApiV1Controller, RequireRole } from '../auth/api-route.decorators';
 import { ProblemResponse } from '../errors/problem-response.decorator';
 import { DEFINITION_DOCUMENT_SCHEMA } from './definition-document.schema';
@@ -62,7 +62,7 @@ export class DefinitionsController {
   @ProblemResponse(404, 'DEFINITION_NOT_FOUND')
   async versions(@Param() p: DefinitionNameParams): Promise<DefinitionVersionUsageListDto> {
     const items = await this.definitions.versionsWithUsage(p.name);
-    return { items: items.map((v): DefinitionVersionUsageDto => ({ ...versionSummary(v.definition), deprecatedAt: v.deprecatedAt?.toISOString() ?? null, sagas: v.sagas })) };
+    return { items: items.map(usageView) };
   }
 
   @Post(':name/versions/:version/deprecate')
@@ -76,8 +76,7 @@ export class DefinitionsController {
   @ProblemResponse(404, 'DEFINITION_NOT_FOUND')
   async deprecate(@Param() p: DefinitionVersionParams): Promise<DefinitionVersionUsageDto> {
     await this.definitions.deprecate(p.name, p.version);
-    const v = (await this.definitions.versionsWithUsage(p.name)).find((x) => x.definition.version === p.version)!;
-    return { ...versionSummary(v.definition), deprecatedAt: v.deprecatedAt?.toISOString() ?? null, sagas: v.sagas };
+    return usageView((await this.definitions.versionsWithUsage(p.name)).find((x) => x.definition.version === p.version)!);
   }
 
   @Delete(':name/versions/:version')
@@ -106,6 +105,10 @@ export class DefinitionsController {
 
 function versionSummary(d: RegisteredDefinition): DefinitionVersionSummaryDto {
   return { name: d.name, version: d.version, contentHash: d.contentHash, description: d.normalized.description, createdAt: d.createdAt.toISOString() };
+}
+
+function usageView(v: VersionUsage): DefinitionVersionUsageDto {
+  return { ...versionSummary(v.definition), deprecatedAt: v.deprecatedAt?.toISOString() ?? null, sagas: v.sagas };
 }
 
 function definitionView(d: RegisteredDefinition): DefinitionDto {
