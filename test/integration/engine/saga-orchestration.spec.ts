@@ -211,7 +211,7 @@ describe('saga orchestration over real Kafka and PostgreSQL', () => {
     h.participants.on(def.name, (cmd) => (cmd.step === 'reserve' ? { outcome: 'failure', error: { message: 'no stock' } } : { outcome: 'success' }));
     const reader = new KafkaBus({ brokers: infraEnv().KAFKA_BROKERS.split(','), clientId: 'events-reader' });
     await reader.connect();
-    const events: { eventType: string; sagaId: string; step?: string; businessKey?: string }[] = [];
+    const events: { eventType: string; sagaId: string; step?: string; businessKey?: string; data?: unknown }[] = [];
     const sub = await reader.subscribe({
       groupId: uniqueName('events'),
       topics: [topicNames(h.prefix).events],
@@ -230,14 +230,21 @@ describe('saga orchestration over real Kafka and PostgreSQL', () => {
       });
       expect(mine.map((e) => `${e.eventType}${e.step ? `:${e.step}` : ''}`)).toEqual([
         'saga.started',
+        'step.started:createOrder',
         'step.succeeded:createOrder',
+        'step.started:charge',
         'step.succeeded:charge',
+        'step.started:reserve',
         'step.failed:reserve',
         'saga.compensating',
+        // step.started again: the first attempt of each compensation.
+        'step.started:charge',
         'step.compensated:charge',
+        'step.started:createOrder',
         'step.compensated:createOrder',
         'saga.compensated',
       ]);
+      expect(mine.filter((e) => e.eventType === 'step.started').map((e) => (e.data as { action: string }).action)).toEqual(['execute', 'execute', 'execute', 'compensate', 'compensate']);
       expect(new Set(mine.map((e) => e.businessKey))).toEqual(new Set(['order-ev']));
     } finally {
       await sub.stop();
