@@ -116,7 +116,7 @@ describe('POST /v1/bulk-operations', () => {
     const nested = await post({ operation: 'retry', filter: { status: ['STUCK'], sagaIds: ['nope'], colour: 'red' }, reason: 'x', dryRun: 'yes', limit: 5000 });
     expect(nested.body.errors).toEqual(
       expect.arrayContaining([
-        { field: 'filter.status', message: 'status must be one of RUNNING, COMPENSATING, COMPLETED, COMPENSATED, FAILED' },
+        { field: 'filter.status', message: 'status must be one of QUEUED, RUNNING, COMPENSATING, COMPLETED, COMPENSATED, FAILED' },
         { field: 'filter.sagaIds', message: 'each of sagaIds must be a UUID' },
         { field: 'filter.colour', message: 'property colour should not exist' },
         { field: 'dryRun', message: 'dryRun must be a boolean value' },

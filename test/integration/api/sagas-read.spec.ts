@@ -217,7 +217,7 @@ describe('reading sagas', () => {
       const res = await api.as('viewer').get('/v1/sagas?status=DONE&limit=0&createdFrom=yesterday&createdTo=2026-W01&definition=-x').expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(expect.arrayContaining(['createdFrom', 'createdTo', 'definition', 'limit', 'status']));
-      expect(res.body.errors).toEqual(expect.arrayContaining([{ field: 'status', message: 'status must be one of RUNNING, COMPENSATING, COMPLETED, COMPENSATED, FAILED' }]));
+      expect(res.body.errors).toEqual(expect.arrayContaining([{ field: 'status', message: 'status must be one of QUEUED, RUNNING, COMPENSATING, COMPLETED, COMPENSATED, FAILED' }]));
       await api.as('viewer').get('/v1/sagas?limit=201').expect(400);
       for (const cursor of ['nonsense', Buffer.from('["2026-01-01", "x"]').toString('base64url'), 'a'.repeat(300)]) {
         const bad = await api.as('viewer').get(`/v1/sagas?cursor=${cursor}`).expect(400);
