@@ -3,7 +3,7 @@
 // once, and reads it again only when woken: by the NOTIFY of the transaction that settled
 // it, on any replica, or after the listener reconnected. So a replica that did not run the
 // saga answers like the one that did, and a waiting request costs no query while it waits.
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AppConfig } from '../../config/app-config';
 import { SagaNotFoundError } from '../../coordinator/coordinator-errors';
@@ -49,7 +49,11 @@ export function sagaResult(row: SagaInstanceRow): SagaResultDto {
 }
 
 @Injectable()
-export class SagaResultService implements OnApplicationShutdown {
+export class SagaResultService implements OnModuleDestroy, OnApplicationShutdown {
+  /** Set when the app stops: every waiter answers with the saga as it stands (202), so shutdown does not wait out the waits. */
+  private stopping = false;
+  private readonly active = new Set<() => void>();
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly listener: SagaSettlementListener,
@@ -74,17 +78,25 @@ export class SagaResultService implements OnApplicationShutdown {
         if (!row) throw new SagaNotFoundError(sagaId);
         const result = sagaResult(row);
         const left = deadline - Date.now();
-        if (result.settled || left <= 0) return result;
+        if (result.settled || left <= 0 || this.stopping) return result;
         if (woken) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.listener.listening ? left : Math.min(left, FALLBACK_READ_MS));
           wake = () => (clearTimeout(timer), resolve());
+          this.active.add(wake);
         });
+        this.active.delete(wake);
         wake = () => undefined;
       }
     } finally {
       unsubscribe();
     }
+  }
+
+  /** Before the HTTP server closes: waiting requests answer now (it would otherwise wait for them). */
+  onModuleDestroy(): void {
+    this.stopping = true;
+    for (const wake of [...this.active]) wake();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -137,6 +137,26 @@ describe('waiting for a saga result', () => {
     expect(parked.length).toBeGreaterThan(0);
   });
 
+  it('answers waiting requests with the saga as it stands when the replica shuts down, instead of holding the shutdown', async () => {
+    const stuck = shopDefinition(uniqueDefinitionName('stuck'));
+    api.h.participants.on(stuck.name, () => 'drop');
+    await api.as('admin').post('/v1/definitions', { ...stuck, steps: stuck.steps.map((st) => ({ ...st, timeoutMs: 60_000 })) }).expect(201);
+    const sagaId = (await api.as('operator').post('/v1/sagas', { definition: stuck.name, input: { amount: 1 } }).expect(201)).body.sagaId as string;
+    const replica = await createApp(testConfig({ DATABASE_URL: api.h.db.url, KAFKA_TOPIC_PREFIX: api.h.prefix, API_KEYS: API_KEYS_ENV, API_MAX_WAIT_MS: '30000' }));
+    await replica.init();
+    await replica.listen(0, '127.0.0.1');
+    await replica.get(CoordinatorModule).consuming;
+    const began = Date.now();
+    const waiting = request(replica.getHttpServer()).get(`/v1/sagas/${sagaId}/result?wait=30s`).set('Authorization', `Bearer ${KEYS.viewer.key}`).then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    await replica.close();
+    const res = await waiting;
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ sagaId, status: 'RUNNING', settled: false });
+    // It did not wait out its 30 s: the shutdown answered it.
+    expect(Date.now() - began).toBeLessThan(25_000);
+  });
+
   describe('on a second replica', () => {
     let second: INestApplication;
 
