@@ -302,6 +302,9 @@ export class SagaDetailDto extends SagaSummaryDto {
   @ApiProperty({ nullable: true, description: "the saga's output (the definition's output mapping, evaluated when it completed); null until then and for any other end" })
   output!: unknown;
 
+  @ApiProperty({ type: String, nullable: true, description: 'the concurrency key the saga holds (or waits for, while QUEUED); null without one' })
+  concurrencyKey!: string | null;
+
   @ApiProperty({ type: EscalationDto, nullable: true, description: 'set while the saga is FAILED (needs an operator)' })
   escalation!: EscalationDto | null;
 

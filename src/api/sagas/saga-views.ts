@@ -35,7 +35,7 @@ export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefin
   } catch (err) {
     // A quarantined saga with an unreadable state is still shown: what is known, and why it waits.
     if (!row.quarantine) throw err;
-    return { ...sagaSummary(row), idempotencyKey: row.idempotencyKey, quarantine: row.quarantine as QuarantineDto, traceContext: row.traceContext, traceId: traceIdOf(row.traceContext), pausedBy: [], input: row.input, currentStep: null, currentSteps: [], compensationReason: null, output: null, escalation: null, deadlineAt: null, startedAt: null, steps: [], history: history.map(historyView) };
+    return { ...sagaSummary(row), idempotencyKey: row.idempotencyKey, quarantine: row.quarantine as QuarantineDto, traceContext: row.traceContext, traceId: traceIdOf(row.traceContext), pausedBy: [], input: row.input, currentStep: null, currentSteps: [], compensationReason: null, output: null, concurrencyKey: null, escalation: null, deadlineAt: null, startedAt: null, steps: [], history: history.map(historyView) };
   }
   const steps = stepsOf(definition).map((step) => {
     const st = state.steps[step.name];
@@ -59,6 +59,7 @@ export function sagaDetail(row: SagaInstanceRow, definition: NormalizedSagaDefin
     currentSteps: current,
     compensationReason: state.compensationReason ? { ...state.compensationReason, at: iso(state.compensationReason.at)! } : null,
     output: state.output,
+    concurrencyKey: state.concurrencyKey,
     escalation: state.escalation ? { from: state.escalation.from, steps: [...state.escalation.steps], at: iso(state.escalation.at)! } : null,
     deadlineAt: iso(state.deadlineAt),
     startedAt: iso(state.startedAt),

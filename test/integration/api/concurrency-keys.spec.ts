@@ -52,6 +52,7 @@ describe('concurrency keys', () => {
     const queued = await api.as('viewer').get(`/v1/sagas?status=QUEUED&definition=${name}`).expect(200);
     expect(queued.body.items.map((s: { sagaId: string }) => s.sagaId).sort()).toEqual([a2.sagaId, a3.sagaId, a4.sagaId].sort());
     const detail = await api.as('viewer').get(`/v1/sagas/${a2.sagaId}`).expect(200);
+    expect(detail.body).toMatchObject({ status: 'QUEUED', concurrencyKey: 'A' });
     expect(detail.body.steps.map((s: { status: string }) => s.status)).toEqual(['PENDING', 'PENDING']);
 
     // A queued saga is cancelled at once: nothing was sent, nothing to undo.
