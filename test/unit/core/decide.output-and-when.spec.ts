@@ -138,5 +138,7 @@ describe('the builder', () => {
       .step(step('invoice', { when: { any: [{ ref: '$.input.amount', gt: 0 }, { ref: '$.steps.reserve.output.free', exists: false }] } }))
       .build();
     expect(built).toEqual(order);
+    expect(defineSaga('t').concurrencyKey('$.input.account').step(step('a')).build()).toEqual({ name: 't', concurrencyKey: '$.input.account', steps: [step('a')] });
+    expect(() => defineSaga('t').concurrencyKey('$.steps.a.output').step(step('a')).build()).toThrow(/concurrencyKey/);
   });
 });
