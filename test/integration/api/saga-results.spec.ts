@@ -157,6 +157,22 @@ describe('waiting for a saga result', () => {
     expect(Date.now() - began).toBeLessThan(25_000);
   });
 
+  it('still answers a waiting request when the listener connection is cut while it waits', async () => {
+    const cut = shopDefinition(uniqueDefinitionName('cut'));
+    let release = false;
+    api.h.participants.on(cut.name, (cmd): ReturnType<Behaviour> => (release || cmd.commandType === 'order.create' ? { outcome: 'success', output: { orderId: 'c', paid: 1 } } : 'drop'));
+    await api.as('admin').post('/v1/definitions', { ...cut, steps: cut.steps.map((st) => ({ ...st, timeoutMs: 1_000 })) }).expect(201);
+    const sagaId = (await api.as('operator').post('/v1/sagas', { definition: cut.name, input: { amount: 1 } }).expect(201)).body.sagaId as string;
+    const waiting = api.as('viewer').get(`/v1/sagas/${sagaId}/result?wait=25s`).then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    const killed = await api.h.pool.query("select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = current_database() and application_name = 'saga-coordinator-listener'");
+    expect(killed.rows).toEqual([{ ok: true }]);
+    release = true;
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sagaId, status: 'COMPLETED' });
+  });
+
   describe('on a second replica', () => {
     let second: INestApplication;
 
