@@ -19,9 +19,11 @@ create sequence if not exists saga_queue_seq;
 create index if not exists saga_instances_open_keys on saga_instances (concurrency_key, queue_seq)
   where concurrency_key is not null and status not in ('COMPLETED', 'COMPENSATED');
 
--- The guarantee itself, whatever the code does: never two sagas past QUEUED and not ended per key.
+-- The guarantee itself, whatever the code does: never two sagas of one key running or
+-- compensating. (Not FAILED: a saga quarantined while QUEUED is marked FAILED, and must
+-- be storable while the saga before it runs; a FAILED saga holds its key all the same.)
 create unique index if not exists saga_instances_one_per_key on saga_instances (concurrency_key)
-  where concurrency_key is not null and status in ('RUNNING', 'COMPENSATING', 'FAILED');
+  where concurrency_key is not null and status in ('RUNNING', 'COMPENSATING');
 
 -- Retiring versions: a version row never changes its content, only these two marks.
 alter table saga_definitions add column if not exists deprecated_at timestamptz;
