@@ -7,7 +7,6 @@ import { SagaDefinitionService } from '../../../src/coordinator/saga-definition.
 import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { topicNames } from '@saga-coordinator/participant/protocol';
-import { migrateCoordinatorSchema } from '../../../src/persistence/coordinator-migrations';
 import { CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
 import { waitFor } from '../../support/saga-waits';
 import { createTestDatabase, infraEnv, TestDatabase, testPool, uniqueName } from '../../support/test-infra';
@@ -27,7 +26,6 @@ describe('concurrency keys on two replicas', () => {
   beforeAll(async () => {
     db = await createTestDatabase('saga_ckey');
     pool = testPool(db.url);
-    await migrateCoordinatorSchema(pool);
     bus = new KafkaBus({ brokers: infraEnv().KAFKA_BROKERS.split(','), clientId: 'ckey-test' });
     await bus.connect();
     participants = new TestParticipants(prefix, ['ledger']);
@@ -64,14 +62,15 @@ describe('concurrency keys on two replicas', () => {
       concurrencyKey: '$.input.account',
       steps: ['debit', 'credit'].map((name) => ({ name, participant: 'ledger', command: `${name}.do`, compensation: `${name}.undo`, timeoutMs: 60_000 })),
     };
-    await definitions.register(def);
     participants.on('ckey-transfer', () => ({ outcome: 'success', output: {} }));
 
+    // Both replicas start on an empty database at once: they migrate it together (0001 to 0004).
     const ports = [randomPort(), randomPort() + 1];
     replicas[0] = startReplica(ports[0]);
     replicas[1] = startReplica(ports[1]);
     expect(await waitForReady(ports[0], 60_000)).toBe(200);
     expect(await waitForReady(ports[1], 60_000)).toBe(200);
+    await definitions.register(def);
 
     // Start requests spread over the start topic's partitions: both replicas accept some.
     const topics = topicNames(prefix);
