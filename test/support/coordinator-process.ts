@@ -23,6 +23,11 @@ export function startCoordinatorProcess(env: Record<string, string>): Coordinato
   return { child, output: () => out, exited };
 }
 
+/** The environment of a coordinator process on a test's own database and topic prefix, with the shared broker. */
+export function coordinatorEnv(databaseUrl: string, prefix: string, port: number, kafkaBrokers: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '4', HTTP_PORT: String(port), LOG_LEVEL: 'warn', ...extra };
+}
+
 export async function waitForReady(port: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = 0;

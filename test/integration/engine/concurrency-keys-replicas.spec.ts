@@ -7,7 +7,7 @@ import { SagaDefinitionService } from '../../../src/coordinator/saga-definition.
 import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { topicNames } from '@saga-coordinator/participant/protocol';
-import { CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
+import { coordinatorEnv, CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
 import { waitFor } from '../../support/saga-waits';
 import { createTestDatabase, infraEnv, TestDatabase, testPool, uniqueName } from '../../support/test-infra';
 import { TestParticipants } from '../../support/test-participant';
@@ -40,19 +40,8 @@ describe('concurrency keys on two replicas', () => {
     await db?.drop();
   });
 
-  function startReplica(port: number): CoordinatorProcess {
-    return startCoordinatorProcess({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infraEnv().KAFKA_BROKERS,
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_PARTITIONS: '4',
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
-      API_AUTH: 'disabled',
-      HTTP_HOST: '127.0.0.1',
-      TIMER_POLL_INTERVAL_MS: '200',
-    });
-  }
+  const startReplica = (port: number): CoordinatorProcess =>
+    startCoordinatorProcess(coordinatorEnv(db.url, prefix, port, infraEnv().KAFKA_BROKERS, { API_AUTH: 'disabled', HTTP_HOST: '127.0.0.1', TIMER_POLL_INTERVAL_MS: '200' }));
 
   it('never runs two sagas of one key at once, runs them in acceptance order, and ends them all after a replica is killed', async () => {
     const config = loadConfig({ DATABASE_URL: db.url, KAFKA_BROKERS: infraEnv().KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '4' });

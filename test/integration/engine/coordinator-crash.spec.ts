@@ -8,7 +8,7 @@ import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { topicNames } from '@saga-coordinator/participant/protocol';
 import { migrateCoordinatorSchema } from '../../../src/persistence/coordinator-migrations';
-import { CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
+import { coordinatorEnv, CoordinatorProcess, randomPort, startCoordinatorProcess, waitForReady } from '../../support/coordinator-process';
 import { waitFor } from '../../support/saga-waits';
 import { createTestDatabase, infraEnv, TestDatabase, testPool, uniqueName } from '../../support/test-infra';
 import { TestParticipants } from '../../support/test-participant';
@@ -43,14 +43,7 @@ describe('coordinator killed with SIGKILL mid-run', () => {
   });
 
   function startCoordinator(port: number): CoordinatorProcess {
-    return startCoordinatorProcess({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infraEnv().KAFKA_BROKERS,
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_PARTITIONS: '4',
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
-    });
+    return startCoordinatorProcess(coordinatorEnv(db.url, prefix, port, infraEnv().KAFKA_BROKERS));
   }
 
   async function statusCounts(): Promise<Record<string, number>> {
