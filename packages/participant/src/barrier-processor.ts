@@ -28,12 +28,28 @@ import type { HandlerRegistry } from './handler-registry';
 import { REPLY_ERROR_CODES } from './participant-errors';
 import { describeError, type ParticipantLogger } from './participant-logger';
 import { replyFromBarrier, replyTo } from './reply-builder';
+import { isLockConflict } from './retriable';
 import type { CommandProcessor, CommandProcessorOptions } from './command-processor';
 
 interface Decided {
   commit: boolean;
   reply: ReplyMessage;
+  /** The command's statements lost a lock race (deadlock, serialization failure): worth running again alone. */
+  lockConflict?: boolean;
 }
+
+interface Outcome {
+  reply: ReplyMessage | undefined;
+  lockConflict: boolean;
+}
+
+// A command that lost a lock race inside a chunk runs again in a transaction of its own,
+// this many times at most before `retry` is answered. Rows that many sagas update (a
+// stock level) deadlock between chunks that lock them in different orders; alone, a
+// command holds no other locks and wins. (Rejected: answering retry at once — under
+// contention every retry deadlocked again, and the coordinator's backoff turned it
+// into minutes of stalled sagas.)
+const LOCK_CONFLICT_RUNS = 5;
 
 export class BarrierCommandProcessor implements CommandProcessor {
   private readonly log: ParticipantLogger;
@@ -55,7 +71,16 @@ export class BarrierCommandProcessor implements CommandProcessor {
       const fast = await this.tryAllSucceed(commands);
       if (fast) return fast;
     }
-    return this.processEach(commands);
+    const outcomes = await this.processEach(commands);
+    for (let i = 0; i < commands.length; i++) {
+      // Only when no later command of the same saga ran in this chunk: a saga's commands keep their order.
+      const laterOfSaga = commands.some((c, j) => j > i && c.sagaId === commands[i].sagaId);
+      for (let run = 1; outcomes[i].lockConflict && !laterOfSaga && run <= LOCK_CONFLICT_RUNS; run++) {
+        await new Promise((r) => setTimeout(r, run * (5 + Math.random() * 20)));
+        outcomes[i] = (await this.processEach([commands[i]]))[0];
+      }
+    }
+    return outcomes.map((o) => o.reply);
   }
 
   /**
@@ -135,12 +160,12 @@ export class BarrierCommandProcessor implements CommandProcessor {
   }
 
   /** The careful path: a savepoint per command, so each is decided and rolled back on its own. */
-  private async processEach(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+  private async processEach(commands: CommandMessage[]): Promise<Outcome[]> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (err) {
-      return commands.map((c) => this.unavailable(c, err));
+      return commands.map((c) => ({ reply: this.unavailable(c, err), lockConflict: false }));
     }
     let committing = false;
     let broken: Error | undefined;
@@ -151,7 +176,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     client.on('error', onError);
     try {
       await client.query('begin');
-      const replies: ReplyMessage[] = [];
+      const replies: Outcome[] = [];
       let writes = false;
       // A lone command needs no savepoint of its own: its transaction is one (two round trips fewer).
       const isolate = commands.length > 1;
@@ -163,13 +188,13 @@ export class BarrierCommandProcessor implements CommandProcessor {
         } catch (err) {
           // This command's statements failed: undo them alone and answer retry; the chunk goes on.
           await client.query(isolate ? 'rollback to savepoint participant_command' : 'rollback');
-          replies.push(this.unavailable(command, err));
+          replies.push(isLockConflict(err) ? { reply: this.lostLockRace(command, err), lockConflict: true } : { reply: this.unavailable(command, err), lockConflict: false });
           if (!isolate) return replies;
           continue;
         }
         if (isolate) await client.query(decided.commit ? 'release savepoint participant_command' : 'rollback to savepoint participant_command');
         writes ||= decided.commit;
-        replies.push(decided.reply);
+        replies.push({ reply: decided.reply, lockConflict: decided.lockConflict === true });
       }
       committing = writes;
       await client.query(writes ? 'commit' : 'rollback');
@@ -181,9 +206,11 @@ export class BarrierCommandProcessor implements CommandProcessor {
         // The commit may or may not have happened: no replies. The coordinator times the
         // attempts out and retries or compensates; either way the barrier rows answer.
         this.log.error('commit failed with an unknown outcome; not replying', { commands: commands.length, ...describeError(err) });
-        return commands.map(() => undefined);
+        return commands.map(() => ({ reply: undefined, lockConflict: false }));
       }
-      return commands.map((c) => this.unavailable(c, err));
+      // A commit that failed with a serialization failure did not happen: the chunk may run again.
+      const lost = isLockConflict(err);
+      return commands.map((c) => ({ reply: lost ? this.lostLockRace(c, err) : this.unavailable(c, err), lockConflict: lost }));
     } finally {
       client.off('error', onError);
       // A client whose transaction broke is discarded rather than reused.
@@ -214,7 +241,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
         await client.query('rollback to savepoint participant_handler');
         return this.settle(client, command, key, 'FAILED', { error: result.error });
       case 'retry':
-        return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }) };
+        return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }), lockConflict: result.lockConflict };
     }
   }
 
@@ -238,7 +265,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     const data = { input: compensationPayload(command).input, output: executed.output };
     const result = await invokeCompensate(handler, data, handlerContext(command, this.options.participant, this.log, client));
     if (result.kind === 'success') return this.settle(client, command, key, 'APPLIED', { output: result.output ?? null });
-    return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }) };
+    return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }), lockConflict: result.kind === 'retry' && result.lockConflict === true };
   }
 
   private async answerFromRow(client: PoolClient, command: CommandMessage, key: BarrierKey): Promise<Decided> {
@@ -255,6 +282,11 @@ export class BarrierCommandProcessor implements CommandProcessor {
     await settleBarrierRow(client, key, state, result);
     const row: BarrierRow = { ...key, state, output: result.output ?? null, error: result.error ?? null, commandId: command.messageId };
     return { commit: true, reply: replyFromBarrier(command, row) };
+  }
+
+  private lostLockRace(command: CommandMessage, err: unknown): ReplyMessage {
+    this.log.debug('command lost a lock race; answering retry unless it runs again', { messageId: command.messageId, ...describeError(err) });
+    return replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.handlerError, message: err instanceof Error ? err.message : String(err) } });
   }
 
   private unavailable(command: CommandMessage, err: unknown): ReplyMessage {
