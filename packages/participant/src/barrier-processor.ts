@@ -50,9 +50,16 @@ interface Outcome {
 // contention every retry deadlocked again, and the coordinator's backoff turned it
 // into minutes of stalled sagas.)
 const LOCK_CONFLICT_RUNS = 5;
+// After a lock conflict the processor runs one command per transaction for this long:
+// a chunk holds every row its commands locked until its one commit, so on rows many
+// sagas share, chunks wait for and deadlock with each other (each deadlock costs
+// PostgreSQL's deadlock_timeout, 1 s by default). Without conflicts, chunks again.
+const CONTENDED_MS = 30_000;
 
 export class BarrierCommandProcessor implements CommandProcessor {
   private readonly log: ParticipantLogger;
+  /** Until when commands run one per transaction (see CONTENDED_MS). */
+  private contendedUntil = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -67,11 +74,14 @@ export class BarrierCommandProcessor implements CommandProcessor {
   }
 
   async processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
-    if (commands.length > 1 && commands.every((c) => c.action === 'execute') && new Set(commands.map((c) => `${c.sagaId}|${c.step}`)).size === commands.length) {
+    const inContention = () => commands.length > 1 && this.options.now() < this.contendedUntil;
+    if (!inContention() && commands.length > 1 && commands.every((c) => c.action === 'execute') && new Set(commands.map((c) => `${c.sagaId}|${c.step}`)).size === commands.length) {
       const fast = await this.tryAllSucceed(commands);
       if (fast) return fast;
     }
+    if (inContention()) return this.processAlone(commands);
     const outcomes = await this.processEach(commands);
+    if (commands.length > 1 && outcomes.some((o) => o.lockConflict)) this.contended();
     for (let i = 0; i < commands.length; i++) {
       // Only when no later command of the same saga ran in this chunk: a saga's commands keep their order.
       const laterOfSaga = commands.some((c, j) => j > i && c.sagaId === commands[i].sagaId);
@@ -81,6 +91,25 @@ export class BarrierCommandProcessor implements CommandProcessor {
       }
     }
     return outcomes.map((o) => o.reply);
+  }
+
+  /** Each command in a transaction of its own, in order, a lost lock race run again. */
+  private async processAlone(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+    const replies: (ReplyMessage | undefined)[] = [];
+    for (const command of commands) {
+      let outcome = (await this.processEach([command]))[0];
+      for (let run = 1; outcome.lockConflict && run <= LOCK_CONFLICT_RUNS; run++) {
+        await new Promise((r) => setTimeout(r, run * (5 + Math.random() * 20)));
+        outcome = (await this.processEach([command]))[0];
+      }
+      replies.push(outcome.reply);
+    }
+    return replies;
+  }
+
+  private contended(): void {
+    if (this.options.now() >= this.contendedUntil) this.log.info('lock conflicts between chunks: running one command per transaction for a while', { forMs: CONTENDED_MS });
+    this.contendedUntil = this.options.now() + CONTENDED_MS;
   }
 
   /**
@@ -122,6 +151,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
         const expired = this.options.skipExpiredExecutes && Date.parse(command.deadlineAt) < this.options.now();
         if (!handler || expired || this.registry.inputProblems(handler, command.payload)) return await this.abandon(client);
         const result = await invokeExecute(handler, command.payload, handlerContext(command, this.options.participant, this.log, client));
+        if (result.kind === 'retry' && result.lockConflict) this.contended();
         if (result.kind !== 'success') return await this.abandon(client);
         const output = result.output ?? null;
         settled.push({ key: keys[i], state: 'APPLIED', output, error: null });
@@ -147,6 +177,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
         this.log.error('commit failed with an unknown outcome; not replying', { commands: commands.length, ...describeError(err) });
         return commands.map(() => undefined);
       }
+      if (isLockConflict(err)) this.contended();
       return undefined;
     } finally {
       client.off('error', onError);

@@ -72,5 +72,11 @@ describe('the barrier under lock conflicts between chunks (real PostgreSQL)', ()
     expect(stock).toEqual([{ sku: 'A', reserved: 16 }, { sku: 'B', reserved: 16 }]);
     const rows = (await pool.query("select state, count(*)::int as n from participant_barrier group by state")).rows;
     expect(rows).toEqual([{ state: 'APPLIED', n: 16 }]);
+    // Having seen the conflicts, it runs one command per transaction for a while: the next wave applies without any.
+    expect(logs.filter((l) => l.message.startsWith('lock conflicts between chunks'))).toHaveLength(1);
+    const next = [chunk('ab3', ['A', 'B']), chunk('ba3', ['B', 'A'])];
+    const calm = (await Promise.all(next.map((c) => processor.processBatch(c)))).flat();
+    expect(calm.map((r) => r?.outcome)).toEqual(Array(8).fill('success'));
+    expect((await pool.query('select sum(reserved)::int as n from stock')).rows[0].n).toBe(48);
   });
 });
