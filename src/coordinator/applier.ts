@@ -29,7 +29,7 @@ import { inTransaction } from '../persistence/queryable';
 import { readSagaState } from '../persistence/saga-state.reader';
 import { earliestDueAt, findSagasByIdempotencyKeys, insertSagaInstances, lockDueSagas, lockSagaInstances, recordRepliesAndLockSagas, type LockedSaga, type SagaInstanceRow } from '../persistence/saga-instance.repository';
 import { appendDecisionRows, type ExtraHeaders } from './decision-rows';
-import { closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
+import { breakerAnswer, closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
 import { findStep } from '../core/definition-normalization';
 import { lockBreakers, saveBreakers } from '../persistence/participant-breaker.repository';
 import { EngineUnavailableError, InvalidSagaInputError } from './coordinator-errors';
@@ -729,11 +729,12 @@ function countAnswers(answers: Answers, decision: Decision, definition: Register
       bump(answers, effect.participant).sent += 1;
       continue;
     }
-    if (effect.type !== 'RecordAttemptResult' || effect.status === 'ABANDONED') continue;
+    if (effect.type !== 'RecordAttemptResult') continue;
+    const answer = breakerAnswer(effect.status);
     const participant = findStep(definition.normalized, effect.step)?.participant;
-    if (participant === undefined) continue;
+    if (answer === null || participant === undefined) continue;
     const a = bump(answers, participant);
-    if (effect.status === 'TIMED_OUT' || effect.status === 'RETRY_REQUESTED') a.failures += 1;
+    if (answer === 'failure') a.failures += 1;
     else a.successes += 1;
     if (effect.status === 'TIMED_OUT') a.timeouts += 1;
   }
