@@ -45,7 +45,7 @@ describe('/v1/definitions', () => {
     expect(one.body).toMatchObject({ name: v1.name, version: 1, document: v1, description: null });
     const versions = await api.as('viewer').get(`/v1/definitions/${v1.name}/versions`).expect(200);
     expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([1, 2]);
-    expect(versions.body.items[0]).toEqual({ name: v1.name, version: 1, contentHash: one.body.contentHash, description: null, createdAt: one.body.createdAt });
+    expect(versions.body.items[0]).toEqual({ name: v1.name, version: 1, contentHash: one.body.contentHash, description: null, createdAt: one.body.createdAt, deprecatedAt: null, sagas: { running: 0, failed: 0, finished: 0 } });
 
     const list = await api.as('viewer').get('/v1/definitions').expect(200);
     const mine = list.body.items.filter((d: { name: string }) => d.name === v1.name);
