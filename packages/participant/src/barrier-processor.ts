@@ -28,6 +28,7 @@ import type { HandlerRegistry } from './handler-registry';
 import { REPLY_ERROR_CODES } from './participant-errors';
 import { describeError, type ParticipantLogger } from './participant-logger';
 import { replyFromBarrier, replyTo } from './reply-builder';
+import { sdkMetrics } from './participant-telemetry';
 import type { CommandProcessor, CommandProcessorOptions } from './command-processor';
 
 interface Decided {
@@ -108,6 +109,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
           const row = rows.get(barrierKeyText(keys[i]));
           if (!row) return await this.abandon(client);
           this.log.debug('duplicate command: answering from the barrier', { messageId: commands[i].messageId, state: row.state });
+          this.countDecidedBefore(commands[i], row);
           replies[i] = replyFromBarrier(commands[i], row);
         }
       }
@@ -226,6 +228,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     const executed = executeNeverRan ? undefined : await findBarrierRow(client, executeKey);
     if (executed?.state !== 'APPLIED') {
       this.log.info('null compensation: the execute never applied here', { sagaId: command.sagaId, step: command.step, execute: executed?.state ?? 'never arrived' });
+      sdkMetrics()?.nullCompensations.inc({ participant: this.options.participant });
       return this.settle(client, command, key, 'NULL', {});
     }
     const handler = this.registry.find('compensate', command.commandType);
@@ -248,7 +251,16 @@ export class BarrierCommandProcessor implements CommandProcessor {
       return { commit: false, reply: replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.databaseUnavailable, message: 'barrier row vanished; retry' } }) };
     }
     this.log.debug('duplicate command: answering from the barrier', { messageId: command.messageId, state: row.state });
+    this.countDecidedBefore(command, row);
     return { commit: false, reply: replyFromBarrier(command, row) };
+  }
+
+  /** An execute that finds its row BLOCKED is the late ("hanging") action, refused; any other row is a duplicate. */
+  private countDecidedBefore(command: CommandMessage, row: BarrierRow): void {
+    const m = sdkMetrics();
+    if (!m) return;
+    if (command.action === 'execute' && row.state === 'BLOCKED') m.hangingRefused.inc({ participant: this.options.participant });
+    else m.duplicates.inc({ participant: this.options.participant, action: command.action });
   }
 
   private async settle(client: PoolClient, command: CommandMessage, key: BarrierKey, state: 'APPLIED' | 'FAILED' | 'NULL', result: { output?: JsonValue | null; error?: ReplyError }): Promise<Decided> {
