@@ -97,7 +97,7 @@ export class ObservabilityHooks implements EngineHooks {
       const reason = waiting.map((w) => w.reason).find((r) => r !== null) ?? 'UNKNOWN';
       this.metrics.sagasEscalated.inc({ definition, version, reason });
       const first = waiting[0];
-      this.logger.warn({ ...base, status: after.status, step: first?.step, attempt: first ? after.steps[first.step]?.attempt : undefined, reason, steps: waiting, msg: `saga ${after.status}: it needs an operator (${reason}${first?.message ? `: ${first.message}` : ''})` });
+      this.logger.warn({ ...base, status: after.status, step: first?.step, attempt: first ? attemptOf(after, first.step) : undefined, reason, steps: waiting, msg: `saga ${after.status}: it needs an operator (${reason}${first?.message ? `: ${first.message}` : ''})` });
     }
   }
 
@@ -125,4 +125,11 @@ export class ObservabilityHooks implements EngineHooks {
     }
     return byName.get(name);
   }
+}
+
+/** The step's latest attempt of the action the saga escalated in (compensations when it was compensating). */
+function attemptOf(state: SagaState, step: string): number | undefined {
+  const s = state.steps[step];
+  if (!s) return undefined;
+  return state.escalation?.from === 'COMPENSATING' ? s.compensationAttempt : s.attempt;
 }
