@@ -1,19 +1,12 @@
 // Reads the dead_letters table (written by the engine's statement, engine-writes.ts):
 // the latest messages the coordinator could not use, newest first.
+import type { DeadLetterRow as WrittenDeadLetter } from './engine-writes';
 import type { Queryable } from './queryable';
 
-export interface DeadLetterRow {
+/** A dead letter as stored: what the engine wrote, with its id and time. */
+export interface DeadLetterRow extends WrittenDeadLetter {
   id: string;
   deadLetteredAt: Date;
-  reasonCode: string;
-  reason: string;
-  by: string;
-  sourceTopic: string;
-  sourcePartition: number;
-  sourceOffset: string;
-  key: string | null;
-  valueExcerpt: string | null;
-  valueBytes: number;
 }
 
 /** The `limit` newest dead letters, optionally only those of one reason code. */
