@@ -9,6 +9,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import request from 'supertest';
 import type { Pool } from 'pg';
 import { Participant, failure, success } from '@saga-coordinator/participant';
+import { KafkaBus } from '@saga-coordinator/participant/kafka';
+import { topicNames } from '@saga-coordinator/participant/protocol';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { createTestDatabase, infraEnv, testPool, uniqueName, type TestDatabase } from '../../support/test-infra';
@@ -114,5 +116,30 @@ describe('one OpenTelemetry trace per saga', () => {
     expect(byName('shipment.schedule execute')[0].attributes['saga.outcome']).toBe('failure');
     // The handler (and so its business transaction) ran inside its span.
     expect(activeInHandler).toContain(reserveHandler.spanContext().spanId);
+
+    // Each reply carries its handler span's context back to the coordinator.
+    const bus = new KafkaBus({ brokers, clientId: 'trace-test' });
+    await bus.connect();
+    const replyHeaders: { step: string; action: string; traceparent?: string }[] = [];
+    const sub = await bus.subscribe({
+      groupId: uniqueName('trace-replies'),
+      topics: [topicNames(c.prefix).replies],
+      fromBeginning: true,
+      handleBatch: async (messages) => {
+        for (const m of messages) {
+          const reply = JSON.parse(m.value!.toString()) as { sagaId: string; step: string; action: string };
+          if (reply.sagaId === sagaId) replyHeaders.push({ step: reply.step, action: reply.action, traceparent: m.headers.traceparent });
+        }
+      },
+    });
+    try {
+      await waitFor('the three replies', async () => (replyHeaders.length >= 3 ? true : undefined));
+    } finally {
+      await sub.stop();
+      await bus.disconnect();
+    }
+    const compensateHandler = byName('credit.release compensate')[0];
+    expect(replyHeaders.find((r) => r.step === 'reserveCredit' && r.action === 'execute')?.traceparent).toBe(`00-${traceId}-${reserveHandler.spanContext().spanId}-01`);
+    expect(replyHeaders.find((r) => r.step === 'reserveCredit' && r.action === 'compensate')?.traceparent).toBe(`00-${traceId}-${compensateHandler.spanContext().spanId}-01`);
   });
 });
