@@ -197,6 +197,10 @@ describe('the operator dashboard in Chromium', () => {
     expect(await page.locator('[data-testid="history"] tr[data-event="StepReplied"] .actor').first().textContent()).toBe('participant:createOrder');
     // A finished saga offers no action.
     expect(await page.locator('[data-testid="saga-actions"]').count()).toBe(0);
+    // Its trace id, the one the API gives (every saga has a trace).
+    const traceId = (await api.as('viewer').get(`/v1/sagas/${sagas['order-1003']}`).expect(200)).body.traceId as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(await page.locator('[data-field="traceId"]').textContent()).toBe(traceId);
     await shot(page, 'saga');
     await page.close();
   });

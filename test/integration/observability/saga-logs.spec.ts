@@ -86,6 +86,11 @@ describe('saga-aware logs', () => {
     const action = await waitFor('the operator line', async () => of(bad).find((l) => l.msg.startsWith('operator action')));
     expect(action).toMatchObject({ level: 30, definition: name, action: 'ResumeRequested', actor: 'api-key:ops', reason: 'the payments team fixed the refund', verdict: 'applied' });
 
+    // Scrapes are not logged (one every few seconds would drown the rest); API calls are.
+    expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    await waitFor('the request line of the resume', async () => (lines().some((l) => (l.req as { url?: string } | undefined)?.url?.endsWith('/resume')) ? true : undefined));
+    expect(lines().filter((l) => (l.req as { url?: string } | undefined)?.url === '/metrics')).toEqual([]);
+
     // The good saga: one line, its start; nothing per command or reply.
     await waitFor('the good saga completed', async () => ((await api('GET', `/v1/sagas/${good}`)).status === 'COMPLETED' ? true : undefined));
     expect(of(good).map((l) => l.msg)).toEqual(['saga started']);
