@@ -301,6 +301,15 @@ describe('the operator dashboard in Chromium', () => {
       }
     }
     await page.close();
+    // The real participants, as Kafka sees them; an operator may open a breaker that was never opened.
+    const operator = await signedIn('operator');
+    await operator.locator('nav a', { hasText: 'Participants' }).click();
+    const orders = operator.locator('tr[data-participant="orders"]');
+    await orders.waitFor();
+    expect(await orders.textContent()).toContain(`${api.h.prefix}.commands.orders`);
+    await orders.getByRole('button', { name: 'Open…' }).waitFor();
+    await shot(operator, 'participants');
+    await operator.close();
   });
 
   // GET /v1/participants, its breaker controls, GET /v1/dead-letters and the saga's traceId
