@@ -37,3 +37,22 @@ describe('SagaTracing without an SDK', () => {
     expect(tracing.messageHeaders(null, { kind: 'command', sagaId: 's-1' })).toEqual({});
   });
 });
+
+describe('setUpTracing', () => {
+  afterAll(async () => {
+    const { trace, context, propagation } = await import('@opentelemetry/api');
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+
+  it('registers nothing without an endpoint, and an exporting provider with one (once per process)', async () => {
+    const { setUpTracing } = await import('../../../src/observability/saga-tracing');
+    expect(setUpTracing(undefined, {})).toBeUndefined();
+    const provider = setUpTracing('http://127.0.0.1:4318', {});
+    expect(provider).toBeDefined();
+    expect(setUpTracing('http://127.0.0.1:4318', {})).toBe(provider);
+    // Now spans are recorded (sampled): the saga's traceparent says so.
+    expect(new SagaTracing().startContext(null, saga)).toMatch(/-01$/);
+  });
+});
