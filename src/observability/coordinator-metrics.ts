@@ -52,6 +52,9 @@ export class CoordinatorMetrics {
   readonly timersDue = this.gauge('timers_due', 'Sagas whose earliest timer (timeout, backoff, deadline) is due now', []);
   readonly timersOverdue = this.gauge('timers_overdue', 'Sagas whose earliest timer has been due for more than 5 s (held back, or the engine lags)', []);
   readonly consumerLag = this.gauge('consumer_lag_messages', "Messages of the inbound topics (replies, start requests) not yet committed by the coordinator's consumer group", ['topic', 'partition']);
+  readonly participantConsumers = this.gauge('participant_consumers', "Members of the consumer group holding a participant's command topic (0: not consuming; its timers wait)", ['participant']);
+  readonly participantLag = this.gauge('participant_command_lag_messages', "Commands written to a participant's command topic and not yet consumed", ['participant']);
+  readonly participantStatus = this.gauge('participant_status', 'A participant\'s status as the coordinator sees it: 1 for its current status (healthy, slow, not-consuming, unknown), 0 for the others', ['participant', 'status']);
   readonly poolConnections = this.gauge('db_pool_connections', "Connections of the coordinator's PostgreSQL pool, by state (idle, in_use)", ['state']);
   readonly poolWaiting = this.gauge('db_pool_waiting_requests', 'Queries waiting for a free pool connection', []);
   readonly scrapeErrors = this.counter('metrics_scrape_errors_total', 'Scrapes that could not read a source (database, kafka); its gauges keep their last values', ['source']);

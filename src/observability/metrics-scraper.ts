@@ -5,6 +5,7 @@
 // metrics_scrape_errors_total counts it, so a scrape never hangs on an outage.
 import type { KafkaBus } from '@saga-coordinator/participant/kafka';
 import type { Pool } from 'pg';
+import type { ParticipantConsumption } from '../coordinator/participant-health';
 import { readMetricsSnapshot } from '../persistence/metrics-snapshot.repository';
 import { outboxBacklog } from '../persistence/outbox.repository';
 import type { CoordinatorMetrics } from './coordinator-metrics';
@@ -19,7 +20,11 @@ export interface ScrapeSources {
   groupId: string;
   /** The topics the coordinator's group consumes (replies, start requests). */
   inboundTopics: string[];
+  /** Kafka's view of the participants (ParticipantHealth, polled by the coordinator), if the app has one. */
+  participants?: () => ParticipantConsumption[];
 }
+
+const PARTICIPANT_STATUSES = ['healthy', 'slow', 'not-consuming', 'unknown'] as const;
 
 export class MetricsScraper {
   constructor(
@@ -31,6 +36,7 @@ export class MetricsScraper {
   async render(): Promise<string> {
     await Promise.all([this.bounded('database', () => this.readDatabase()), this.bounded('kafka', () => this.readLag())]);
     this.readPool();
+    this.readParticipants();
     return this.metrics.registry.metrics();
   }
 
@@ -66,6 +72,21 @@ export class MetricsScraper {
     );
     this.metrics.consumerLag.reset();
     for (const l of lags.flat()) this.metrics.consumerLag.set({ topic: l.topic, partition: l.partition }, l.lag);
+  }
+
+  /** From the coordinator's last poll of the participants' consumer groups (no Kafka call of its own). */
+  private readParticipants(): void {
+    const m = this.metrics;
+    const all = this.sources.participants?.() ?? [];
+    m.participantConsumers.reset();
+    m.participantLag.reset();
+    m.participantStatus.reset();
+    for (const p of all) {
+      const group = [...p.groups].sort((a, b) => b.members - a.members)[0];
+      m.participantConsumers.set({ participant: p.participant }, group?.members ?? 0);
+      m.participantLag.set({ participant: p.participant }, group?.lag ?? 0);
+      for (const status of PARTICIPANT_STATUSES) m.participantStatus.set({ participant: p.participant, status }, p.status === status ? 1 : 0);
+    }
   }
 
   private readPool(): void {

@@ -3,12 +3,14 @@
 // GET /metrics, the HTTP request histogram, and, when OTEL_EXPORTER_OTLP_ENDPOINT is
 // set, the OTLP trace export (flushed at shutdown).
 import { Global, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { topicNames } from '@saga-coordinator/participant/protocol';
 import type { NextFunction, Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { OBSERVABILITY_HOOKS } from '../coordinator/engine-hooks';
+import { ParticipantHealth } from '../coordinator/participant-health';
 import { PG_POOL } from '../persistence/database.module';
 import { CoordinatorMetrics } from './coordinator-metrics';
 import { MetricsScraper } from './metrics-scraper';
@@ -25,10 +27,18 @@ const TRACING = Symbol('TRACING_PROVIDER');
     { provide: OBSERVABILITY_HOOKS, inject: [CoordinatorMetrics, SagaTracing], useFactory: (m: CoordinatorMetrics, t: SagaTracing) => new ObservabilityHooks(m, t) },
     {
       provide: MetricsScraper,
-      inject: [CoordinatorMetrics, PG_POOL, KafkaBus, AppConfig],
-      useFactory: (m: CoordinatorMetrics, pool: Pool, bus: KafkaBus, config: AppConfig) => {
+      inject: [CoordinatorMetrics, PG_POOL, KafkaBus, AppConfig, ModuleRef],
+      useFactory: (m: CoordinatorMetrics, pool: Pool, bus: KafkaBus, config: AppConfig, modules: ModuleRef) => {
         const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
-        return new MetricsScraper(m, { pool, bus, groupId: config.consumerGroup, inboundTopics: [topics.replies, topics.start] });
+        // Looked up when scraped: the coordinator module (which depends on this one for its hooks) provides it.
+        const participants = () => {
+          try {
+            return modules.get(ParticipantHealth, { strict: false }).all();
+          } catch {
+            return [];
+          }
+        };
+        return new MetricsScraper(m, { pool, bus, groupId: config.consumerGroup, inboundTopics: [topics.replies, topics.start], participants });
       },
     },
     { provide: TRACING, inject: [AppConfig], useFactory: (config: AppConfig) => setUpTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, process.env) ?? null },

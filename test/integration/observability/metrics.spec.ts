@@ -94,6 +94,13 @@ describe('GET /metrics', () => {
     const replies = topicNames(h.prefix).replies;
     expect(sample(text, 'saga_coordinator_consumer_lag_messages', { topic: replies, partition: '0' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'saga_coordinator_db_pool_connections', { state: 'idle' })).toBeGreaterThanOrEqual(0);
+    const participants = await waitFor('the participants seen by Kafka', async () => {
+      const t = (await request(h.app.getHttpServer()).get('/metrics').expect(200)).text;
+      return sample(t, 'saga_coordinator_participant_status', { participant: 'payments', status: 'healthy' }) === 1 ? t : undefined;
+    });
+    expect(sample(participants, 'saga_coordinator_participant_consumers', { participant: 'payments' })).toBe(1);
+    expect(sample(participants, 'saga_coordinator_participant_command_lag_messages', { participant: 'payments' })).toBe(0);
+    expect(sample(participants, 'saga_coordinator_participant_status', { participant: 'payments', status: 'not-consuming' })).toBe(0);
     expect(sample(text, 'saga_coordinator_http_request_duration_seconds_count', { method: 'GET', route: '/v1/sagas', status_code: '200' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'process_cpu_seconds_total', {})).toBeGreaterThan(0);
     expect(sample(text, 'saga_coordinator_metrics_scrape_errors_total', { source: 'database' })).toBeUndefined();
