@@ -8,6 +8,7 @@ import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { SAGA_STATUSES } from '../../../src/core/saga-status';
 import type { SagaDefinition, StepDefinition } from '../../../src/core/saga-definition';
 import { CoordinatorHarness, startCoordinatorHarness } from '../../support/coordinator-harness';
+import { sample } from '../../support/prometheus-text';
 import { waitFor, waitForSagaStatus } from '../../support/saga-waits';
 import { infraEnv, uniqueName } from '../../support/test-infra';
 
@@ -17,16 +18,6 @@ const STEPS: StepDefinition[] = [
   { name: 'charge', participant: 'payments', command: 'payment.charge', compensation: 'payment.refund', ...FAST },
 ];
 
-/** The value of one sample, by metric name and exact labels. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const found = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.keys(labels).length === Object.keys(found).length && Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe('GET /metrics', () => {
   let h: CoordinatorHarness;

@@ -4,23 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { type ReplyMessage, topicNames } from '@saga-coordinator/participant/protocol';
+import { sample } from '../../support/prometheus-text';
 import { waitFor } from '../../support/saga-waits';
 import { createTestDatabase, infraEnv, testPool, uniqueName, type TestDatabase } from '../../support/test-infra';
 import { command } from './support/barrier-fixture';
 import { LEDGER_TABLE_SQL, ledgerParticipant } from './support/ledger-participant';
 import { TopicProbe } from './support/topic-probe';
 
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .sort()
-    .join(',');
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
-    if (m && m[1] === name && m[2].split(',').sort().join(',') === wanted) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe("the participant SDK's metrics", () => {
   const prefix = uniqueName('pmet');
