@@ -312,9 +312,9 @@ describe('the operator dashboard in Chromium', () => {
     await operator.close();
   });
 
-  // GET /v1/participants, its breaker controls, GET /v1/dead-letters and the saga's traceId
-  // are being built elsewhere. Until this coordinator has them, the browser answers them here
-  // in their announced shapes, so the pages that render them are checked now.
+  // States a small test coordinator rarely reaches (a slow participant, an open breaker, a
+  // dead letter of every field) are answered by the browser here in the API's shapes, so the
+  // pages that render them are checked too; the test above checks them against real data.
   it('renders participants with breaker controls, dead letters and a trace id in the shapes announced for them', async () => {
     const page = await signedIn('operator');
     const breakerCalls: { url: string; body: unknown }[] = [];
