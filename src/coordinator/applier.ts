@@ -17,7 +17,7 @@
 // within the same transaction.
 import type { Pool, PoolClient } from 'pg';
 import { decide } from '../core/decide';
-import type { Decision } from '../core/decision';
+import type { Decision, IgnoredCode, RejectionCode } from '../core/decision';
 import type { JsonValue } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import { createSagaState, type SagaState } from '../core/saga-state';
@@ -29,10 +29,10 @@ import { inTransaction } from '../persistence/queryable';
 import { readSagaState } from '../persistence/saga-state.reader';
 import { earliestDueAt, findSagasByIdempotencyKeys, insertSagaInstances, lockDueSagas, lockSagaInstances, recordRepliesAndLockSagas, type LockedSaga, type SagaInstanceRow } from '../persistence/saga-instance.repository';
 import { appendDecisionRows, type ExtraHeaders } from './decision-rows';
-import { closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
+import { breakerAnswer, closedBreaker, nextBreaker, type Breaker } from '../core/participant-breaker';
 import { findStep } from '../core/definition-normalization';
 import { lockBreakers, saveBreakers } from '../persistence/participant-breaker.repository';
-import { InvalidSagaInputError } from './coordinator-errors';
+import { EngineUnavailableError, InvalidSagaInputError } from './coordinator-errors';
 import type { Publisher } from './publisher';
 import type { CommittedDecision, EngineHooks } from './engine-hooks';
 import type { ParticipantStats } from './participant-stats';
@@ -60,7 +60,8 @@ export interface EngineEvent {
 /** What became of one event. The core's verdicts, and the engine's own for events `decide` never saw. */
 export type EventVerdict =
   | { kind: 'applied'; sagaId: string; statusBefore: SagaStatus; status: SagaStatus }
-  | { kind: 'ignored' | 'rejected'; sagaId: string; code: string; reason: string; status: SagaStatus }
+  | { kind: 'ignored'; sagaId: string; code: IgnoredCode; reason: string; status: SagaStatus }
+  | { kind: 'rejected'; sagaId: string; code: RejectionCode; reason: string; status: SagaStatus }
   | { kind: 'duplicate'; sagaId: string }
   | { kind: 'unknown-saga'; sagaId: string }
   | { kind: 'quarantined'; sagaId: string; reason: string };
@@ -104,15 +105,6 @@ export interface ApplierOptions {
 }
 
 
-/** The work was not applied: the database stayed unavailable past the caller's wait, or the coordinator is stopping. */
-export class EngineUnavailableError extends Error {
-  readonly code = 'ENGINE_UNAVAILABLE';
-  readonly retriable = true;
-  constructor(what: string) {
-    super(`the coordinator could not apply ${what} in time (the database is unavailable or the coordinator is stopping); nothing was changed, retry`);
-    this.name = 'EngineUnavailableError';
-  }
-}
 
 interface LoadedSaga {
   locked: LockedSaga;
@@ -638,7 +630,7 @@ export class Applier {
       countAnswers(answers, decision, s.definition);
       return { kind: 'applied', sagaId: row.sagaId, statusBefore, status: s.state.status };
     }
-    return { kind: v.kind, sagaId: row.sagaId, code: v.code, reason: v.reason, status: s.state.status };
+    return { ...v, sagaId: row.sagaId, status: s.state.status };
   }
 
   private async fireDueTimers(due: LockedSaga[], loaded: Map<string, LoadedSaga>, w: EngineWrites, answers: Answers): Promise<number> {
@@ -737,11 +729,12 @@ function countAnswers(answers: Answers, decision: Decision, definition: Register
       bump(answers, effect.participant).sent += 1;
       continue;
     }
-    if (effect.type !== 'RecordAttemptResult' || effect.status === 'ABANDONED') continue;
+    if (effect.type !== 'RecordAttemptResult') continue;
+    const answer = breakerAnswer(effect.status);
     const participant = findStep(definition.normalized, effect.step)?.participant;
-    if (participant === undefined) continue;
+    if (answer === null || participant === undefined) continue;
     const a = bump(answers, participant);
-    if (effect.status === 'TIMED_OUT' || effect.status === 'RETRY_REQUESTED') a.failures += 1;
+    if (answer === 'failure') a.failures += 1;
     else a.successes += 1;
     if (effect.status === 'TIMED_OUT') a.timeouts += 1;
   }

@@ -7,7 +7,7 @@
 // before the commit redelivers messages, which the inbox dedupes.
 import { commandMessageId, parseProtocolMessage, storableText, type ReplyMessage, type StartSagaMessage } from '@saga-coordinator/participant/protocol';
 import { replyEvent } from '../core/saga-events';
-import { deadLetterMessage, type BatchContext, type InboundMessage, type KafkaBus, type Subscription } from '@saga-coordinator/participant/kafka';
+import { deadLetterMessage, type BatchContext, type InboundMessage, type KafkaBus, type PartitionOffset, type Subscription } from '@saga-coordinator/participant/kafka';
 import type { Applier, DeadLetter, EventVerdict } from './applier';
 import type { EngineHooks } from './engine-hooks';
 import type { EngineOptions } from './engine-options';
@@ -15,6 +15,8 @@ import { OffsetTracker } from './offset-tracker';
 import { isRetriable } from '@saga-coordinator/participant';
 import type { SagaEngine } from './saga-engine';
 
+/** A failed offset commit is tried again after this long if no batch commits first. */
+const COMMIT_RETRY_MS = 1_000;
 /** Offsets are committed at most this often (see commitReady). */
 const COMMIT_EVERY_MS = 20;
 
@@ -25,6 +27,7 @@ export class InboundConsumer {
   private subscription?: Subscription;
   private readonly offsets = new OffsetTracker();
   private committing = false;
+  private commitRetry?: NodeJS.Timeout;
 
   constructor(
     private readonly bus: KafkaBus,
@@ -57,6 +60,7 @@ export class InboundConsumer {
     await this.committed;
     await this.commitReady();
     await subscription.stop();
+    clearTimeout(this.commitRetry);
     this.subscription = undefined;
   }
 
@@ -168,8 +172,9 @@ export class InboundConsumer {
   private async commitReady(): Promise<void> {
     if (this.committing || !this.subscription) return;
     this.committing = true;
+    let offsets: PartitionOffset[] = [];
     try {
-      for (let offsets = this.offsets.committable(); offsets.length > 0; offsets = this.offsets.committable()) {
+      for (offsets = this.offsets.committable(); offsets.length > 0; offsets = this.offsets.committable()) {
         const began = Date.now();
         await this.subscription.commit(offsets);
         const wait = COMMIT_EVERY_MS - (Date.now() - began);
@@ -177,6 +182,13 @@ export class InboundConsumer {
       }
     } catch (err) {
       this.onError(err as Error);
+      // Committed later: by the next batch's commit, or by this retry if no batch comes.
+      this.offsets.restore(offsets);
+      clearTimeout(this.commitRetry);
+      this.commitRetry = setTimeout(() => {
+        if (!this.committing) this.committed = this.commitReady();
+      }, COMMIT_RETRY_MS);
+      this.commitRetry.unref();
     } finally {
       this.committing = false;
     }

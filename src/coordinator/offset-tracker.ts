@@ -36,6 +36,18 @@ export class OffsetTracker {
     return out;
   }
 
+  /**
+   * Offsets whose commit failed (a rebalance, the broker away) are committable again,
+   * unless the partition moved further meanwhile. Without this, the last offsets of a
+   * partition that then received nothing more stayed uncommitted for good.
+   */
+  restore(offsets: PartitionOffset[]): void {
+    for (const o of offsets) {
+      const key = `${o.topic}\u0000${o.partition}`;
+      if (!this.ready.has(key)) this.ready.set(key, o);
+    }
+  }
+
   /** Batches not yet durable, over all partitions. */
   get unfinished(): number {
     let n = 0;

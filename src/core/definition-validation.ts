@@ -19,10 +19,17 @@ export type DefinitionValidationResult =
   | { ok: true; definition: SagaDefinition }
   | { ok: false; problems: DefinitionProblem[] };
 
-const DOCUMENT_KEYS = ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'minCompensationWindowMs', 'maxForwardAttempts', 'steps'];
-const STEP_KEYS = ['name', 'participant', 'command', 'compensation', 'pivot', 'retry', 'timeoutMs', 'input'];
-const GROUP_KEYS = ['parallel', 'name'];
-const RETRY_KEYS: (keyof RetryPolicy)[] = ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'multiplier', 'jitter', 'minRetryWindowMs'];
+/** The properties each part of a definition document may have (the API's JSON Schema states the same; a test holds them equal). */
+export const DEFINITION_DOCUMENT_KEYS = Object.freeze({
+  document: ['name', 'description', 'inputSchema', 'deadlineMs', 'maxCompensationAttempts', 'minCompensationWindowMs', 'maxForwardAttempts', 'steps'],
+  step: ['name', 'participant', 'command', 'compensation', 'pivot', 'retry', 'timeoutMs', 'input'],
+  group: ['parallel', 'name'],
+  retry: ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'multiplier', 'jitter', 'minRetryWindowMs'] satisfies (keyof RetryPolicy)[],
+});
+const DOCUMENT_KEYS = DEFINITION_DOCUMENT_KEYS.document;
+const STEP_KEYS = DEFINITION_DOCUMENT_KEYS.step;
+const GROUP_KEYS = DEFINITION_DOCUMENT_KEYS.group;
+const RETRY_KEYS = DEFINITION_DOCUMENT_KEYS.retry;
 
 /** What the cross-step checks need to know about one well-named step. */
 interface StepFacts {

@@ -14,6 +14,8 @@
  * close it by hand, with a reason; a breaker opened by hand stays open until closed
  * by hand (no automatic probe).
  */
+import type { AttemptStatus } from './saga-status';
+
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface Breaker {
@@ -42,6 +44,25 @@ export type BreakerSignal =
   | { type: 'probe-sent'; at: number }
   | { type: 'opened-by-operator'; by: string; reason: string; at: number }
   | { type: 'closed-by-operator'; by: string; reason: string; at: number };
+
+/**
+ * What an attempt's result says about its participant: a timeout or a `retry` answer
+ * is a failure; a success or a business failure shows it works; an abandoned attempt
+ * (its step moved on without it) says nothing.
+ */
+export function breakerAnswer(status: AttemptStatus): 'failure' | 'success' | null {
+  switch (status) {
+    case 'TIMED_OUT':
+    case 'RETRY_REQUESTED':
+      return 'failure';
+    case 'SUCCEEDED':
+    case 'FAILED':
+      return 'success';
+    case 'SENT':
+    case 'ABANDONED':
+      return null;
+  }
+}
 
 export function closedBreaker(participant: string, at: number): Breaker {
   return { participant, state: 'closed', since: at, reason: null, changedBy: 'auto', failures: 0 };

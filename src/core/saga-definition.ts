@@ -89,7 +89,8 @@ export const DEFINITION_DEFAULTS = Object.freeze({
 });
 
 /** Where a step sits relative to the pivot (Garcia-Molina & Salem's terms). Without a pivot every step is compensatable. */
-export type StepPhase = 'compensatable' | 'pivot' | 'retriable';
+export const STEP_PHASES = ['compensatable', 'pivot', 'retriable'] as const;
+export type StepPhase = (typeof STEP_PHASES)[number];
 
 export interface NormalizedStep {
   name: string;

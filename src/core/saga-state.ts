@@ -37,16 +37,19 @@ export interface StepErrorRecord {
   at: number;
 }
 
-/** Why a step waits for an operator. */
-export type AttentionReason =
-  /** A step after the pivot used up its attempts. */
-  | 'FORWARD_ATTEMPTS_EXHAUSTED'
-  /** A step after the pivot replied with a business failure; it cannot be compensated. */
-  | 'STEP_FAILED_AFTER_PIVOT'
-  /** The pivot may have applied (an attempt timed out) and has no compensation: going forward or back would both be a guess. */
-  | 'PIVOT_OUTCOME_UNKNOWN'
-  /** A compensation used up maxCompensationAttempts. */
-  | 'COMPENSATION_ATTEMPTS_EXHAUSTED';
+/**
+ * Why a step waits for an operator:
+ * - FORWARD_ATTEMPTS_EXHAUSTED: a step after the pivot used up its attempts.
+ * - STEP_FAILED_AFTER_PIVOT: a step after the pivot replied with a business failure; it cannot be compensated.
+ * - PIVOT_OUTCOME_UNKNOWN: the pivot may have applied (an attempt timed out) and has no compensation: going forward or back would both be a guess.
+ * - COMPENSATION_ATTEMPTS_EXHAUSTED: a compensation used up maxCompensationAttempts.
+ */
+export const ATTENTION_REASONS = ['FORWARD_ATTEMPTS_EXHAUSTED', 'STEP_FAILED_AFTER_PIVOT', 'PIVOT_OUTCOME_UNKNOWN', 'COMPENSATION_ATTEMPTS_EXHAUSTED'] as const;
+export type AttentionReason = (typeof ATTENTION_REASONS)[number];
+
+/** Why a saga began to compensate. */
+export const COMPENSATION_CAUSES = ['step-failed', 'cancel-requested', 'deadline-reached', 'step-overridden'] as const;
+export type CompensationCause = (typeof COMPENSATION_CAUSES)[number];
 
 export interface AttentionRecord {
   reason: AttentionReason;
@@ -92,7 +95,7 @@ export interface StepState {
 
 /** Why the saga began to compensate. */
 export interface CompensationReason {
-  cause: 'step-failed' | 'cancel-requested' | 'deadline-reached' | 'step-overridden';
+  cause: CompensationCause;
   step: string | null;
   by: string | null;
   message: string;

@@ -8,7 +8,7 @@
 // JSON.stringify in Node and one JSON parse in PostgreSQL, instead of an array literal
 // per column built and escaped by pg in JavaScript.
 import type { Queryable } from './queryable';
-import { ConcurrentUpdateError } from './saga-instance.repository';
+import { ConcurrentUpdateError } from '../coordinator/coordinator-errors';
 
 export interface InstanceUpdate {
   sagaId: string;

@@ -2,15 +2,7 @@
 // first connection into an error that names DATABASE_URL.
 import { Pool } from 'pg';
 import { redactDatabaseUrl, type AppConfig } from '../config/app-config';
-
-export class DatabaseUnavailableError extends Error {
-  readonly code = 'DATABASE_UNAVAILABLE';
-  readonly retriable = true;
-  constructor(url: string, cause: unknown) {
-    super(`Cannot connect to PostgreSQL at DATABASE_URL=${redactDatabaseUrl(url)}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = 'DatabaseUnavailableError';
-  }
-}
+import { DatabaseUnavailableError } from '../coordinator/coordinator-errors';
 
 export function createPool(config: Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_SSL'>): Pool {
   const pool = new Pool({
@@ -32,6 +24,6 @@ export async function assertDatabaseReachable(pool: Pool, url: string): Promise<
   try {
     await pool.query('select 1');
   } catch (err) {
-    throw new DatabaseUnavailableError(url, err);
+    throw new DatabaseUnavailableError(redactDatabaseUrl(url), err);
   }
 }

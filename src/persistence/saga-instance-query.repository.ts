@@ -12,6 +12,7 @@ export interface SagaListFilter {
   definition?: string;
   statuses?: string[];
   businessKey?: string;
+  idempotencyKey?: string;
   sagaIds?: string[];
   /** Inclusive, ISO-8601. */
   createdFrom?: string;
@@ -60,6 +61,7 @@ export function listSagasQuery(filter: SagaListFilter, after: SagaListPosition |
   if (filter.definition !== undefined) where.push(`definition_name = ${param(filter.definition)}`);
   if (filter.statuses !== undefined && filter.statuses.length > 0) where.push(`status = any(${param(filter.statuses)}::text[])`);
   if (filter.businessKey !== undefined) where.push(`business_key = ${param(filter.businessKey)}`);
+  if (filter.idempotencyKey !== undefined) where.push(`idempotency_key = ${param(filter.idempotencyKey)}`);
   if (filter.sagaIds !== undefined) where.push(`saga_id = any(${param(filter.sagaIds)}::uuid[])`);
   if (filter.createdFrom !== undefined) where.push(`created_at >= ${param(filter.createdFrom)}::timestamptz`);
   if (filter.createdTo !== undefined) where.push(`created_at < ${param(filter.createdTo)}::timestamptz`);

@@ -55,15 +55,6 @@ const toSagaInstance = (r: Row): SagaInstanceRow => ({
   quarantine: r.quarantine ?? null,
 });
 
-export class ConcurrentUpdateError extends Error {
-  readonly code = 'CONCURRENT_UPDATE';
-  readonly retriable = true;
-  constructor(readonly sagas: string) {
-    super(`saga instance(s) ${sagas} were changed by another transaction`);
-    this.name = 'ConcurrentUpdateError';
-  }
-}
-
 export async function findSagaByIdempotencyKey(db: Queryable, key: string): Promise<SagaInstanceRow | undefined> {
   const res = await db.query<Row>('select * from saga_instances where idempotency_key = $1', [key]);
   return res.rows[0] ? toSagaInstance(res.rows[0]) : undefined;

@@ -28,16 +28,39 @@ import type { HandlerRegistry } from './handler-registry';
 import { REPLY_ERROR_CODES } from './participant-errors';
 import { describeError, type ParticipantLogger } from './participant-logger';
 import { replyFromBarrier, replyTo } from './reply-builder';
+import { isLockConflict } from './retriable';
 import { sdkMetrics } from './participant-telemetry';
 import type { CommandProcessor, CommandProcessorOptions } from './command-processor';
 
 interface Decided {
   commit: boolean;
   reply: ReplyMessage;
+  /** The command's statements lost a lock race (deadlock, serialization failure): worth running again alone. */
+  lockConflict?: boolean;
 }
+
+interface Outcome {
+  reply: ReplyMessage | undefined;
+  lockConflict: boolean;
+}
+
+// A command that lost a lock race inside a chunk runs again in a transaction of its own,
+// this many times at most before `retry` is answered. Rows that many sagas update (a
+// stock level) deadlock between chunks that lock them in different orders; alone, a
+// command holds no other locks and wins. (Rejected: answering retry at once — under
+// contention every retry deadlocked again, and the coordinator's backoff turned it
+// into minutes of stalled sagas.)
+const LOCK_CONFLICT_RUNS = 5;
+// After a lock conflict the processor runs one command per transaction for this long:
+// a chunk holds every row its commands locked until its one commit, so on rows many
+// sagas share, chunks wait for and deadlock with each other (each deadlock costs
+// PostgreSQL's deadlock_timeout, 1 s by default). Without conflicts, chunks again.
+const CONTENDED_MS = 30_000;
 
 export class BarrierCommandProcessor implements CommandProcessor {
   private readonly log: ParticipantLogger;
+  /** Until when commands run one per transaction (see CONTENDED_MS). */
+  private contendedUntil = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -51,12 +74,68 @@ export class BarrierCommandProcessor implements CommandProcessor {
     return (await this.processBatch([command]))[0];
   }
 
+  /**
+   * What the barrier answered without the handler, by messageId, counted in the metrics
+   * once the command's final reply exists: a chunk rolled back and run again notes the
+   * same command again, and must not count it twice.
+   */
+  private readonly notes = new Map<string, 'duplicate' | 'hanging' | 'null-compensation'>();
+
   async processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
-    if (commands.length > 1 && commands.every((c) => c.action === 'execute') && new Set(commands.map((c) => `${c.sagaId}|${c.step}`)).size === commands.length) {
+    try {
+      const replies = await this.decideBatch(commands);
+      const m = sdkMetrics();
+      commands.forEach((c, i) => {
+        const note = this.notes.get(c.messageId);
+        if (!m || !note || !replies[i]) return;
+        const participant = this.options.participant;
+        if (note === 'duplicate') m.duplicates.inc({ participant, action: c.action });
+        else if (note === 'hanging') m.hangingRefused.inc({ participant });
+        else m.nullCompensations.inc({ participant });
+      });
+      return replies;
+    } finally {
+      for (const c of commands) this.notes.delete(c.messageId);
+    }
+  }
+
+  private async decideBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+    const inContention = () => commands.length > 1 && this.options.now() < this.contendedUntil;
+    if (!inContention() && commands.length > 1 && commands.every((c) => c.action === 'execute') && new Set(commands.map((c) => `${c.sagaId}|${c.step}`)).size === commands.length) {
       const fast = await this.tryAllSucceed(commands);
       if (fast) return fast;
     }
-    return this.processEach(commands);
+    if (inContention()) return this.processAlone(commands);
+    const outcomes = await this.processEach(commands);
+    if (commands.length > 1 && outcomes.some((o) => o.lockConflict)) this.contended();
+    for (let i = 0; i < commands.length; i++) {
+      // Only when no later command of the same saga ran in this chunk: a saga's commands keep their order.
+      const laterOfSaga = commands.some((c, j) => j > i && c.sagaId === commands[i].sagaId);
+      for (let run = 1; outcomes[i].lockConflict && !laterOfSaga && run <= LOCK_CONFLICT_RUNS; run++) {
+        await new Promise((r) => setTimeout(r, run * (5 + Math.random() * 20)));
+        outcomes[i] = (await this.processEach([commands[i]]))[0];
+      }
+    }
+    return outcomes.map((o) => o.reply);
+  }
+
+  /** Each command in a transaction of its own, in order, a lost lock race run again. */
+  private async processAlone(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+    const replies: (ReplyMessage | undefined)[] = [];
+    for (const command of commands) {
+      let outcome = (await this.processEach([command]))[0];
+      for (let run = 1; outcome.lockConflict && run <= LOCK_CONFLICT_RUNS; run++) {
+        await new Promise((r) => setTimeout(r, run * (5 + Math.random() * 20)));
+        outcome = (await this.processEach([command]))[0];
+      }
+      replies.push(outcome.reply);
+    }
+    return replies;
+  }
+
+  private contended(): void {
+    if (this.options.now() >= this.contendedUntil) this.log.info('lock conflicts between chunks: running one command per transaction for a while', { forMs: CONTENDED_MS });
+    this.contendedUntil = this.options.now() + CONTENDED_MS;
   }
 
   /**
@@ -98,6 +177,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
         const expired = this.options.skipExpiredExecutes && Date.parse(command.deadlineAt) < this.options.now();
         if (!handler || expired || this.registry.inputProblems(handler, command.payload)) return await this.abandon(client);
         const result = await invokeExecute(handler, command.payload, handlerContext(command, this.options.participant, this.log, client));
+        if (result.kind === 'retry' && result.lockConflict) this.contended();
         if (result.kind !== 'success') return await this.abandon(client);
         const output = result.output ?? null;
         settled.push({ key: keys[i], state: 'APPLIED', output, error: null });
@@ -109,7 +189,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
           const row = rows.get(barrierKeyText(keys[i]));
           if (!row) return await this.abandon(client);
           this.log.debug('duplicate command: answering from the barrier', { messageId: commands[i].messageId, state: row.state });
-          this.countDecidedBefore(commands[i], row);
+          this.noteDecidedBefore(commands[i], row);
           replies[i] = replyFromBarrier(commands[i], row);
         }
       }
@@ -124,6 +204,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
         this.log.error('commit failed with an unknown outcome; not replying', { commands: commands.length, ...describeError(err) });
         return commands.map(() => undefined);
       }
+      if (isLockConflict(err)) this.contended();
       return undefined;
     } finally {
       client.off('error', onError);
@@ -137,12 +218,12 @@ export class BarrierCommandProcessor implements CommandProcessor {
   }
 
   /** The careful path: a savepoint per command, so each is decided and rolled back on its own. */
-  private async processEach(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+  private async processEach(commands: CommandMessage[]): Promise<Outcome[]> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (err) {
-      return commands.map((c) => this.unavailable(c, err));
+      return commands.map((c) => ({ reply: this.unavailable(c, err), lockConflict: false }));
     }
     let committing = false;
     let broken: Error | undefined;
@@ -153,7 +234,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     client.on('error', onError);
     try {
       await client.query('begin');
-      const replies: ReplyMessage[] = [];
+      const replies: Outcome[] = [];
       let writes = false;
       // A lone command needs no savepoint of its own: its transaction is one (two round trips fewer).
       const isolate = commands.length > 1;
@@ -165,13 +246,13 @@ export class BarrierCommandProcessor implements CommandProcessor {
         } catch (err) {
           // This command's statements failed: undo them alone and answer retry; the chunk goes on.
           await client.query(isolate ? 'rollback to savepoint participant_command' : 'rollback');
-          replies.push(this.unavailable(command, err));
+          replies.push(isLockConflict(err) ? { reply: this.lostLockRace(command, err), lockConflict: true } : { reply: this.unavailable(command, err), lockConflict: false });
           if (!isolate) return replies;
           continue;
         }
         if (isolate) await client.query(decided.commit ? 'release savepoint participant_command' : 'rollback to savepoint participant_command');
         writes ||= decided.commit;
-        replies.push(decided.reply);
+        replies.push({ reply: decided.reply, lockConflict: decided.lockConflict === true });
       }
       committing = writes;
       await client.query(writes ? 'commit' : 'rollback');
@@ -183,9 +264,11 @@ export class BarrierCommandProcessor implements CommandProcessor {
         // The commit may or may not have happened: no replies. The coordinator times the
         // attempts out and retries or compensates; either way the barrier rows answer.
         this.log.error('commit failed with an unknown outcome; not replying', { commands: commands.length, ...describeError(err) });
-        return commands.map(() => undefined);
+        return commands.map(() => ({ reply: undefined, lockConflict: false }));
       }
-      return commands.map((c) => this.unavailable(c, err));
+      // A commit that failed with a serialization failure did not happen: the chunk may run again.
+      const lost = isLockConflict(err);
+      return commands.map((c) => ({ reply: lost ? this.lostLockRace(c, err) : this.unavailable(c, err), lockConflict: lost }));
     } finally {
       client.off('error', onError);
       // A client whose transaction broke is discarded rather than reused.
@@ -216,7 +299,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
         await client.query('rollback to savepoint participant_handler');
         return this.settle(client, command, key, 'FAILED', { error: result.error });
       case 'retry':
-        return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }) };
+        return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }), lockConflict: result.lockConflict };
     }
   }
 
@@ -228,7 +311,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     const executed = executeNeverRan ? undefined : await findBarrierRow(client, executeKey);
     if (executed?.state !== 'APPLIED') {
       this.log.info('null compensation: the execute never applied here', { sagaId: command.sagaId, step: command.step, execute: executed?.state ?? 'never arrived' });
-      sdkMetrics()?.nullCompensations.inc({ participant: this.options.participant });
+      this.notes.set(command.messageId, 'null-compensation');
       return this.settle(client, command, key, 'NULL', {});
     }
     const handler = this.registry.find('compensate', command.commandType);
@@ -241,7 +324,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     const data = { input: compensationPayload(command).input, output: executed.output };
     const result = await invokeCompensate(handler, data, handlerContext(command, this.options.participant, this.log, client));
     if (result.kind === 'success') return this.settle(client, command, key, 'APPLIED', { output: result.output ?? null });
-    return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }) };
+    return { commit: false, reply: replyTo(command, { outcome: 'retry', error: result.error }), lockConflict: result.kind === 'retry' && result.lockConflict === true };
   }
 
   private async answerFromRow(client: PoolClient, command: CommandMessage, key: BarrierKey): Promise<Decided> {
@@ -251,22 +334,24 @@ export class BarrierCommandProcessor implements CommandProcessor {
       return { commit: false, reply: replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.databaseUnavailable, message: 'barrier row vanished; retry' } }) };
     }
     this.log.debug('duplicate command: answering from the barrier', { messageId: command.messageId, state: row.state });
-    this.countDecidedBefore(command, row);
+    this.noteDecidedBefore(command, row);
     return { commit: false, reply: replyFromBarrier(command, row) };
   }
 
   /** An execute that finds its row BLOCKED is the late ("hanging") action, refused; any other row is a duplicate. */
-  private countDecidedBefore(command: CommandMessage, row: BarrierRow): void {
-    const m = sdkMetrics();
-    if (!m) return;
-    if (command.action === 'execute' && row.state === 'BLOCKED') m.hangingRefused.inc({ participant: this.options.participant });
-    else m.duplicates.inc({ participant: this.options.participant, action: command.action });
+  private noteDecidedBefore(command: CommandMessage, row: BarrierRow): void {
+    this.notes.set(command.messageId, command.action === 'execute' && row.state === 'BLOCKED' ? 'hanging' : 'duplicate');
   }
 
   private async settle(client: PoolClient, command: CommandMessage, key: BarrierKey, state: 'APPLIED' | 'FAILED' | 'NULL', result: { output?: JsonValue | null; error?: ReplyError }): Promise<Decided> {
     await settleBarrierRow(client, key, state, result);
     const row: BarrierRow = { ...key, state, output: result.output ?? null, error: result.error ?? null, commandId: command.messageId };
     return { commit: true, reply: replyFromBarrier(command, row) };
+  }
+
+  private lostLockRace(command: CommandMessage, err: unknown): ReplyMessage {
+    this.log.debug('command lost a lock race; answering retry unless it runs again', { messageId: command.messageId, ...describeError(err) });
+    return replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.handlerError, message: err instanceof Error ? err.message : String(err) } });
   }
 
   private unavailable(command: CommandMessage, err: unknown): ReplyMessage {

@@ -6,12 +6,14 @@ import type { JsonValue } from './protocol/json';
 import type { ReplyError } from './protocol/protocol';
 import { REPLY_ERROR_CODES } from './participant-errors';
 import { describeError } from './participant-logger';
+import { isLockConflict } from './retriable';
 import type { AnyStepHandler } from './handler-registry';
 import type { CompensationData, HandlerContext } from './step-handler';
 import { isStepOutcome, type StepOutcome } from './step-outcome';
 import { inHandlerSpan } from './participant-telemetry';
 
-export type Invocation = { kind: 'success'; output: JsonValue | undefined } | { kind: 'failure'; error: ReplyError } | { kind: 'retry'; error: ReplyError };
+/** `lockConflict`: the handler threw because its transaction lost a lock race (deadlock, serialization). */
+export type Invocation = { kind: 'success'; output: JsonValue | undefined } | { kind: 'failure'; error: ReplyError } | { kind: 'retry'; error: ReplyError; lockConflict?: true };
 
 export async function invokeExecute(handler: AnyStepHandler, input: unknown, ctx: HandlerContext): Promise<Invocation> {
   return classify(() => handler.execute(input, ctx), ctx, 'execute');
@@ -33,8 +35,11 @@ async function classifyCall(call: () => Promise<unknown>, ctx: HandlerContext, a
   try {
     result = await call();
   } catch (err) {
+    const error = { code: REPLY_ERROR_CODES.handlerError, message: err instanceof Error ? err.message : String(err) };
+    // A lost lock race is the SDK's to run again, not a handler bug: no stack in the log.
+    if (isLockConflict(err)) return { kind: 'retry', error, lockConflict: true };
     ctx.log.error(`${action} handler of '${ctx.commandType}' threw; answering retry`, { sagaId: ctx.sagaId, step: ctx.step, attempt: ctx.attempt, ...describeError(err) });
-    return { kind: 'retry', error: { code: REPLY_ERROR_CODES.handlerError, message: err instanceof Error ? err.message : String(err) } };
+    return { kind: 'retry', error };
   }
   if (!isStepOutcome(result)) {
     const message = `${action} handler of '${ctx.commandType}' returned ${JSON.stringify(result) ?? String(result)}; expected success(), failure() or retry()`;

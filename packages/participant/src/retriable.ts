@@ -12,6 +12,18 @@ const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
 // pg reports a dropped connection and a full pool without a code.
 const TRANSIENT_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|Cannot use a pool after calling end/i;
 
+// Deadlock, serialization failure, lock not available: the transaction lost a race for
+// rows against another one; run alone again at once, it usually succeeds.
+const LOCK_CONFLICT_SQLSTATE = new Set(['40P01', '40001', '55P03']);
+
+/** A transaction that lost a lock race (retriable at once, as opposed to a dependency being down). */
+export function isLockConflict(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; cause?: unknown };
+  if (typeof e.code === 'string' && LOCK_CONFLICT_SQLSTATE.has(e.code)) return true;
+  return e.cause !== undefined && e.cause !== err && isLockConflict(e.cause);
+}
+
 export function isRetriable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { retriable?: unknown; code?: unknown; message?: unknown; cause?: unknown };

@@ -1,9 +1,14 @@
 // The OpenAPI schema of a saga definition document (request body of POST /v1/definitions).
 // The normative validation is the core's (definition-validation.ts), which reports
-// every problem with its path; this schema documents the shape for API clients.
+// every problem with its path and also checks what a schema cannot (unique names, one
+// pivot, input references); this schema documents the shape for API clients. Its
+// defaults are the core's constants, and a test holds its properties and its verdicts
+// to the core's, so the two cannot drift apart.
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { DEFAULT_RETRY_POLICY } from '../../core/retry-policy';
+import { DEFINITION_DEFAULTS, IDENTIFIER_PATTERN } from '../../core/saga-definition';
 
-const NAME = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_.-]{0,99}$' };
+const NAME = { type: 'string', pattern: IDENTIFIER_PATTERN.source };
 
 const STEP: SchemaObject = {
   type: 'object',
@@ -19,16 +24,24 @@ const STEP: SchemaObject = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        maxAttempts: { type: 'integer', minimum: 1, default: 3 },
-        initialBackoffMs: { type: 'integer', minimum: 0, default: 200 },
-        maxBackoffMs: { type: 'integer', minimum: 0, default: 10000 },
-        multiplier: { type: 'number', minimum: 1, default: 2 },
-        jitter: { type: 'number', minimum: 0, maximum: 1, default: 0.2 },
+        maxAttempts: { type: 'integer', minimum: 1, description: `attempts, the first included; default ${DEFAULT_RETRY_POLICY.maxAttempts}; after the pivot, the definition's maxForwardAttempts (default ${DEFINITION_DEFAULTS.maxForwardAttempts})` },
+        initialBackoffMs: { type: 'integer', minimum: 1, default: DEFAULT_RETRY_POLICY.initialBackoffMs },
+        maxBackoffMs: { type: 'integer', minimum: 1, default: DEFAULT_RETRY_POLICY.maxBackoffMs, description: 'must be >= initialBackoffMs' },
+        multiplier: { type: 'number', minimum: 1, default: DEFAULT_RETRY_POLICY.multiplier },
+        jitter: { type: 'number', minimum: 0, maximum: 1, default: DEFAULT_RETRY_POLICY.jitter },
+        minRetryWindowMs: { type: 'integer', minimum: 0, default: DEFAULT_RETRY_POLICY.minRetryWindowMs, description: 'attempts go on at least this long after the first, whatever the count; 0 = count only' },
       },
     },
-    timeoutMs: { type: 'integer', minimum: 1, default: 30000 },
-    input: { description: 'input mapping template, e.g. { "amount": "$.input.amount" }; default "$.input"' },
+    timeoutMs: { type: 'integer', minimum: 1, default: DEFINITION_DEFAULTS.timeoutMs },
+    input: { description: `input mapping template, e.g. { "amount": "$.input.amount" }; default "${DEFINITION_DEFAULTS.input}"` },
   },
+};
+
+const PARALLEL_GROUP: SchemaObject = {
+  type: 'object',
+  required: ['parallel'],
+  additionalProperties: false,
+  properties: { name: NAME, parallel: { type: 'array', minItems: 2, items: STEP } },
 };
 
 export const DEFINITION_DOCUMENT_SCHEMA: SchemaObject = {
@@ -41,18 +54,10 @@ export const DEFINITION_DOCUMENT_SCHEMA: SchemaObject = {
     description: { type: 'string' },
     inputSchema: { type: 'object', description: 'JSON Schema the saga input must match' },
     deadlineMs: { type: 'integer', minimum: 1 },
-    maxCompensationAttempts: { type: 'integer', minimum: 1, default: 10 },
-    maxForwardAttempts: { type: 'integer', minimum: 1, default: 10 },
-    steps: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        oneOf: [
-          STEP,
-          { type: 'object', required: ['parallel'], additionalProperties: false, properties: { name: NAME, parallel: { type: 'array', minItems: 2, items: STEP } } },
-        ],
-      },
-    },
+    maxCompensationAttempts: { type: 'integer', minimum: 1, default: DEFINITION_DEFAULTS.maxCompensationAttempts },
+    minCompensationWindowMs: { type: 'integer', minimum: 0, default: DEFINITION_DEFAULTS.minCompensationWindowMs },
+    maxForwardAttempts: { type: 'integer', minimum: 1, default: DEFINITION_DEFAULTS.maxForwardAttempts },
+    steps: { type: 'array', minItems: 1, items: { oneOf: [STEP, PARALLEL_GROUP] } },
   },
   example: {
     name: 'order',

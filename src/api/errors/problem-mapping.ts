@@ -5,8 +5,9 @@
 // 500: its message may hold SQL or internals, so it is logged, never sent.
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { CoordinatorError, InvalidSagaInputError } from '../../coordinator/coordinator-errors';
-import { InvalidDefinitionError, SagaError } from '../../core/errors';
+import { isRetriable } from '@saga-coordinator/participant';
+import { CoordinatorError, InvalidSagaInputError, type CoordinatorErrorCode } from '../../coordinator/coordinator-errors';
+import { InvalidDefinitionError, SagaError, type SagaErrorCode } from '../../core/errors';
 import { ApiError, FieldError } from './api-errors';
 import { withoutSubmittedValues } from './submitted-values';
 
@@ -30,11 +31,16 @@ export interface MappedProblem {
   unexpected: boolean;
 }
 
-/** Codes of the core and the coordinator that a caller can cause, and their status. Others are bugs: 500. */
-export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
+/**
+ * The status of every code of the core and the coordinator: exhaustive, so a new code
+ * does not compile until it has one. 500 marks a bug (the answer hides the message),
+ * 503 a transient condition (answered with Retry-After).
+ */
+export const DOMAIN_ERROR_STATUS: Readonly<Record<SagaErrorCode | CoordinatorErrorCode, 400 | 404 | 409 | 500 | 503>> = Object.freeze({
   INVALID_DEFINITION: 400,
   INVALID_SAGA_INPUT: 400,
   REASON_REQUIRED: 400,
+  INVALID_INPUT_REFERENCE: 400,
   DEFINITION_NOT_FOUND: 404,
   SAGA_NOT_FOUND: 404,
   UNKNOWN_STEP: 404,
@@ -44,6 +50,15 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = Object.free
   STEP_NOT_RETRYABLE: 409,
   NOTHING_TO_RETRY: 409,
   STEP_NOT_OVERRIDABLE: 409,
+  SAGA_QUARANTINED: 409,
+  ILLEGAL_TRANSITION: 500,
+  DEFINITION_MISMATCH: 500,
+  SAGA_NOT_STARTED: 500,
+  INVALID_ARGUMENT: 500,
+  CORRUPT_STATE: 500,
+  ENGINE_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
+  CONCURRENT_UPDATE: 503,
 });
 
 const HTTP_CODES: Readonly<Record<number, string>> = Object.freeze({
@@ -58,10 +73,6 @@ const HTTP_CODES: Readonly<Record<number, string>> = Object.freeze({
   429: 'TOO_MANY_REQUESTS',
   503: 'SERVICE_UNAVAILABLE',
 });
-
-// PostgreSQL SQLSTATEs that mean "try again": connection lost, server shutting down, too many connections, serialization.
-const TRANSIENT_SQLSTATE = /^(08...|57P0[1-3]|53300|40001|40P01)$/;
-const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
 export function problemType(code: string): string {
   return `urn:saga-coordinator:problem:${code.toLowerCase().replace(/_/g, '-')}`;
@@ -88,7 +99,8 @@ function map(err: unknown): MappedProblem {
   }
   if (err instanceof SagaError || err instanceof CoordinatorError) {
     const status = DOMAIN_ERROR_STATUS[err.code];
-    if (status === undefined) return internal();
+    if (status === 503) return unavailable();
+    if (status === 500) return internal();
     const extra: Partial<ProblemDocument> = {};
     if (err.sagaId !== undefined) extra.sagaId = err.sagaId;
     if (err.step !== undefined) extra.step = err.step;
@@ -99,10 +111,12 @@ function map(err: unknown): MappedProblem {
   if (err instanceof HttpException) return fromHttpException(err);
   const bodyParserProblem = fromBodyParser(err);
   if (bodyParserProblem) return bodyParserProblem;
-  if (isTransient(err)) {
-    return { problem: problem(503, 'SERVICE_UNAVAILABLE', 'a dependency (PostgreSQL or Kafka) is unavailable; retry later'), headers: { 'Retry-After': '1' }, unexpected: true };
-  }
+  if (isRetriable(err)) return unavailable();
   return internal();
+}
+
+function unavailable(): MappedProblem {
+  return { problem: problem(503, 'SERVICE_UNAVAILABLE', 'a dependency (PostgreSQL or Kafka) is unavailable; retry later'), headers: { 'Retry-After': '1' }, unexpected: true };
 }
 
 function internal(): MappedProblem {
@@ -150,13 +164,4 @@ function fromBodyParser(err: unknown): MappedProblem | undefined {
       if (err.status >= 400 && err.status < 500) return { problem: problem(400, 'MALFORMED_REQUEST', 'the request body could not be read as JSON'), headers: {}, unexpected: false };
       return undefined;
   }
-}
-
-function isTransient(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { retriable?: unknown; code?: unknown };
-  if (e.retriable === true) return true;
-  if (typeof e.code === 'string' && (TRANSIENT_SQLSTATE.test(e.code) || TRANSIENT_ERRNO.has(e.code))) return true;
-  // pg's pool gives up waiting for a connection with this error, which has no code.
-  return err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message);
 }

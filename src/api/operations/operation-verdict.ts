@@ -7,11 +7,12 @@
 //   quarantined  the saga waits for an operator's resume: refused, 409 SAGA_QUARANTINED.
 import type { Verdict } from '../../core/decision';
 import type { OperatorEvent } from '../../core/saga-events';
+import type { OperationRefusalCode } from '../../coordinator/coordinator-errors';
 import type { EventVerdict } from '../../coordinator/saga-engine';
 
 export type OperationKind = 'cancel' | 'retry' | 'resume' | 'override';
 
-export type OperationVerdict = { result: 'applied' } | { result: 'no-op'; detail: string } | { result: 'refused'; code: string; detail: string };
+export type OperationVerdict = { result: 'applied' } | { result: 'no-op'; detail: string } | { result: 'refused'; code: OperationRefusalCode; detail: string };
 
 export function operationVerdict(verdict: EventVerdict | Verdict): OperationVerdict {
   switch (verdict.kind) {

@@ -40,6 +40,12 @@ export class SagaFilterFields {
   @Length(1, 200)
   businessKey?: string;
 
+  @ApiPropertyOptional({ example: 'order-4711', description: 'the idempotency key the saga was started with (Idempotency-Key header, or the start message\'s idempotencyKey)' })
+  @IfPresent()
+  @IsString()
+  @Length(1, 200)
+  idempotencyKey?: string;
+
   @ApiPropertyOptional({ format: 'date-time', description: 'created at or after this instant (inclusive)' })
   @IfPresent()
   @IsString()

@@ -20,7 +20,7 @@ import { sagaDetail, sagaSummary } from './saga-views';
 export const DEFAULT_PAGE_SIZE = 50;
 
 export function toListFilter(q: SagaFilterFields & { sagaIds?: string[] }): SagaListFilter {
-  return { definition: q.definition, statuses: q.status, businessKey: q.businessKey, sagaIds: q.sagaIds, createdFrom: q.createdFrom, createdTo: q.createdTo };
+  return { definition: q.definition, statuses: q.status, businessKey: q.businessKey, idempotencyKey: q.idempotencyKey, sagaIds: q.sagaIds, createdFrom: q.createdFrom, createdTo: q.createdTo };
 }
 
 /** The position in a client's cursor; a cursor this API did not issue is a 400 naming the field. */

@@ -2,7 +2,9 @@
 // every step with its attempts, timings, outputs and errors, and the history.
 // Times are ISO-8601 strings; absent values are null, never omitted.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SAGA_STATUSES, STEP_STATUSES } from '../../core/saga-status';
+import { STEP_PHASES } from '../../core/saga-definition';
+import { ATTEMPT_STATUSES, SAGA_STATUSES, STEP_STATUSES } from '../../core/saga-status';
+import { ATTENTION_REASONS, COMPENSATION_CAUSES } from '../../core/saga-state';
 
 export class DefinitionRefDto {
   @ApiProperty({ example: 'order' })
@@ -66,7 +68,7 @@ export class StepErrorDto {
 }
 
 export class AttentionDto {
-  @ApiProperty({ enum: ['FORWARD_ATTEMPTS_EXHAUSTED', 'STEP_FAILED_AFTER_PIVOT', 'PIVOT_OUTCOME_UNKNOWN', 'COMPENSATION_ATTEMPTS_EXHAUSTED'] })
+  @ApiProperty({ enum: ATTENTION_REASONS })
   reason!: string;
 
   @ApiProperty()
@@ -100,7 +102,7 @@ export class AttemptDto {
   @ApiProperty({ description: 'the command\'s messageId' })
   commandId!: string;
 
-  @ApiProperty({ enum: ['SENT', 'SUCCEEDED', 'FAILED', 'RETRY_REQUESTED', 'TIMED_OUT'] })
+  @ApiProperty({ enum: ATTEMPT_STATUSES })
   status!: string;
 
   @ApiProperty({ format: 'date-time' })
@@ -129,7 +131,7 @@ export class StepViewDto {
   @ApiProperty({ description: 'index of the stage (a step or a parallel group) holding the step' })
   stage!: number;
 
-  @ApiProperty({ enum: ['compensatable', 'pivot', 'retriable'] })
+  @ApiProperty({ enum: STEP_PHASES })
   phase!: string;
 
   @ApiProperty()
@@ -220,7 +222,7 @@ export class HistoryEntryDto {
 }
 
 export class CompensationReasonDto {
-  @ApiProperty({ enum: ['step-failed', 'cancel-requested', 'deadline-reached', 'step-overridden'] })
+  @ApiProperty({ enum: COMPENSATION_CAUSES })
   cause!: string;
 
   @ApiProperty({ type: String, nullable: true })

@@ -163,6 +163,8 @@ describe('reading sagas', () => {
       expect((await listAll(`definition=${b.name}&status=COMPLETED&status=COMPENSATED`)).map((s) => s.sagaId)).toEqual([b1]);
       expect((await listAll(`definition=${b.name}&status=COMPLETED,COMPENSATED`)).map((s) => s.sagaId)).toEqual([b1]);
       expect((await listAll('businessKey=shared-key')).map((s) => s.sagaId)).toEqual([b1, a1]);
+      expect((await listAll(`idempotencyKey=${encodeURIComponent(`business-key:${b.name}:shared-key`)}`)).map((s) => s.sagaId)).toEqual([b1]);
+      expect(await listAll('idempotencyKey=never-used')).toEqual([]);
 
       const created = (await api.h.pool.query('select saga_id, created_at from saga_instances where saga_id = any($1::uuid[]) order by created_at', [[a1, a2, b1]])).rows;
       const a2At = created.find((r) => r.saga_id === a2).created_at as Date;

@@ -1,6 +1,7 @@
 // One saga that cannot be decided (here: a corrupted state row) is quarantined — marked as
 // needing an operator with the error, its reply dead-lettered — and everything else flows:
 // the partition moves on, other sagas' replies and timers are applied.
+import request from 'supertest';
 import { SagaQueryService } from '../../../src/api/sagas/saga-query.service';
 import type { SagaDefinition } from '../../../src/core/saga-definition';
 import { KafkaBus } from '@saga-coordinator/participant/kafka';
@@ -64,6 +65,9 @@ describe('quarantine of a saga that cannot be decided', () => {
       const view = await h.app.get(SagaQueryService).get(bad);
       expect(view.quarantine).toMatchObject({ code: 'CORRUPT_STATE', eventType: 'StepReplied', message: expect.stringContaining('unknown status "BOGUS"') });
       expect(view.history.at(-1)).toMatchObject({ eventType: 'StepReplied', verdict: 'quarantined', code: 'CORRUPT_STATE' });
+      // An operator action other than resume is refused with the quarantine's own code, not a 500.
+      const cancel = await request(h.app.getHttpServer()).post(`/v1/sagas/${bad}/cancel`).send({ reason: 'give up' });
+      expect({ status: cancel.status, code: cancel.body.code, sagaId: cancel.body.sagaId }).toEqual({ status: 409, code: 'SAGA_QUARANTINED', sagaId: bad });
       const dead = await waitFor('the reply to be dead-lettered', async () => deadLetters.find((d) => d.key === bad));
       expect(dead.reason).toMatch(/^SAGA_QUARANTINED: /);
       const stored = await h.pool.query("select reason_code from dead_letters where message_key = $1", [bad]);

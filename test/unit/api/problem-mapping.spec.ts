@@ -1,13 +1,13 @@
 // Every error class the API can meet, mapped to a problem document (pure).
 import { BadRequestException, MethodNotAllowedException, NotFoundException } from '@nestjs/common';
-import { DefinitionNotFoundError, InvalidSagaInputError, OperationRejectedError, SagaNotFoundError } from '../../../src/coordinator/coordinator-errors';
+import { ConcurrentUpdateError, DatabaseUnavailableError, DefinitionNotFoundError, EngineUnavailableError, InvalidSagaInputError, OperationRejectedError, SagaNotFoundError } from '../../../src/coordinator/coordinator-errors';
 import { CorruptStateError, IllegalTransitionError, InvalidDefinitionError } from '../../../src/core/errors';
 import { ApiKeyMissingError, RequestValidationError, RoleForbiddenError } from '../../../src/api/errors/api-errors';
 import { DOMAIN_ERROR_STATUS, mapErrorToProblem } from '../../../src/api/errors/problem-mapping';
 
 describe('mapErrorToProblem', () => {
   it('gives every rejection code of the core a status: 409 for state conflicts', () => {
-    for (const code of ['SAGA_FINISHED', 'SAGA_NOT_CANCELLABLE', 'SAGA_NOT_FAILED', 'STEP_NOT_RETRYABLE', 'NOTHING_TO_RETRY', 'STEP_NOT_OVERRIDABLE']) {
+    for (const code of ['SAGA_FINISHED', 'SAGA_NOT_CANCELLABLE', 'SAGA_NOT_FAILED', 'STEP_NOT_RETRYABLE', 'NOTHING_TO_RETRY', 'STEP_NOT_OVERRIDABLE', 'SAGA_QUARANTINED'] as const) {
       const { problem, unexpected } = mapErrorToProblem(new OperationRejectedError(code, 'no', { sagaId: 's', step: 'a' }), '/v1/x');
       expect({ code, problem, unexpected }).toEqual({
         code,
@@ -58,6 +58,9 @@ describe('mapErrorToProblem', () => {
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
       new Error('timeout exceeded when trying to connect'),
       Object.assign(new Error('broker down'), { retriable: true }),
+      new EngineUnavailableError('the start'),
+      new ConcurrentUpdateError('s-1'),
+      new DatabaseUnavailableError('postgres://127.0.0.1/x', new Error('ECONNREFUSED')),
     ]) {
       const { problem, headers } = mapErrorToProblem(err);
       expect(problem).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });

@@ -22,3 +22,19 @@ describe('OffsetTracker', () => {
     expect(t.unfinished).toBe(1);
   });
 });
+
+describe('OffsetTracker.restore (a commit that failed)', () => {
+  it('makes the offsets committable again, unless the partition moved further meanwhile', () => {
+    const t = new OffsetTracker();
+    t.begin('replies', 0, '9')();
+    t.begin('start', 2, '3')();
+    const failed = t.committable();
+    t.begin('replies', 0, '14')();
+    t.restore(failed);
+    expect(t.committable()).toEqual([
+      { topic: 'replies', partition: 0, offset: '15' },
+      { topic: 'start', partition: 2, offset: '4' },
+    ]);
+    expect(t.committable()).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { breakerHolds, closedBreaker, nextBreaker, type Breaker, type BreakerSignal } from '../../../src/core/participant-breaker';
+import { breakerHolds, closedBreaker, nextBreaker, type Breaker, type BreakerSignal, breakerAnswer } from '../../../src/core/participant-breaker';
+import { ATTEMPT_STATUSES } from '../../../src/core/saga-status';
 
 const policy = { failureThreshold: 3, coolDownMs: 1_000 };
 const answers = (failures: number, successes: number, at = 0): BreakerSignal => ({ type: 'answers', failures, successes, at });
@@ -55,5 +56,18 @@ describe('participant circuit breaker', () => {
         if (failuresSeen === 0) expect(b.state).toBe('closed');
       }),
     );
+  });
+});
+
+describe('breakerAnswer', () => {
+  it('counts timeouts and retry answers as failures, any decisive answer as proof of life, and nothing else', () => {
+    expect(ATTEMPT_STATUSES.map((s) => [s, breakerAnswer(s)])).toEqual([
+      ['SENT', null],
+      ['SUCCEEDED', 'success'],
+      ['FAILED', 'success'],
+      ['RETRY_REQUESTED', 'failure'],
+      ['TIMED_OUT', 'failure'],
+      ['ABANDONED', null],
+    ]);
   });
 });
