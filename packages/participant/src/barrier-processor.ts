@@ -75,18 +75,19 @@ export class BarrierCommandProcessor implements CommandProcessor {
   }
 
   /**
-   * What the barrier answered without the handler, by messageId, counted in the metrics
-   * once the command's final reply exists: a chunk rolled back and run again notes the
-   * same command again, and must not count it twice.
+   * What the barrier answered without the handler, by command (the object: a redelivered
+   * duplicate has the same messageId), counted in the metrics once the command's final
+   * reply exists: a chunk rolled back and run again notes the same command again, and
+   * must not count it twice.
    */
-  private readonly notes = new Map<string, 'duplicate' | 'hanging' | 'null-compensation'>();
+  private readonly notes = new Map<CommandMessage, 'duplicate' | 'hanging' | 'null-compensation'>();
 
   async processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
     try {
       const replies = await this.decideBatch(commands);
       const m = sdkMetrics();
       commands.forEach((c, i) => {
-        const note = this.notes.get(c.messageId);
+        const note = this.notes.get(c);
         if (!m || !note || !replies[i]) return;
         const participant = this.options.participant;
         if (note === 'duplicate') m.duplicates.inc({ participant, action: c.action });
@@ -95,7 +96,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
       });
       return replies;
     } finally {
-      for (const c of commands) this.notes.delete(c.messageId);
+      for (const c of commands) this.notes.delete(c);
     }
   }
 
@@ -311,7 +312,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     const executed = executeNeverRan ? undefined : await findBarrierRow(client, executeKey);
     if (executed?.state !== 'APPLIED') {
       this.log.info('null compensation: the execute never applied here', { sagaId: command.sagaId, step: command.step, execute: executed?.state ?? 'never arrived' });
-      this.notes.set(command.messageId, 'null-compensation');
+      this.notes.set(command, 'null-compensation');
       return this.settle(client, command, key, 'NULL', {});
     }
     const handler = this.registry.find('compensate', command.commandType);
@@ -340,7 +341,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
 
   /** An execute that finds its row BLOCKED is the late ("hanging") action, refused; any other row is a duplicate. */
   private noteDecidedBefore(command: CommandMessage, row: BarrierRow): void {
-    this.notes.set(command.messageId, command.action === 'execute' && row.state === 'BLOCKED' ? 'hanging' : 'duplicate');
+    this.notes.set(command, command.action === 'execute' && row.state === 'BLOCKED' ? 'hanging' : 'duplicate');
   }
 
   private async settle(client: PoolClient, command: CommandMessage, key: BarrierKey, state: 'APPLIED' | 'FAILED' | 'NULL', result: { output?: JsonValue | null; error?: ReplyError }): Promise<Decided> {
