@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { DatabaseModule } from './persistence/database.module';
 import { loggerOptions } from './logging';
+import { ObservabilityModule } from './observability/observability.module';
 import { DashboardModule } from './ui/dashboard.module';
 
 /** The coordinator service: config, logging, PostgreSQL, Kafka, and the API and the dashboard on top. */
@@ -21,6 +22,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         DatabaseModule,
         MessagingModule,
+        ObservabilityModule,
         CoordinatorModule,
         HealthModule,
         ApiModule,

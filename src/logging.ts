@@ -21,7 +21,8 @@ export function loggerOptions(config: Pick<AppConfig, 'LOG_LEVEL' | 'LOG_FORMAT'
     level: config.LOG_LEVEL,
     // API keys and cookies never reach a log line.
     redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'], censor: '***' },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+    // Probes and scrapes come every few seconds: a line each would drown what matters.
+    autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '') },
     customProps: () => ({ service: 'saga-coordinator' }),
     customSuccessMessage: (req, res, ms) => `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)} ms`,
     customErrorMessage: (req, res, err) => `${req.method} ${req.url} ${res.statusCode} ${err.message}`,

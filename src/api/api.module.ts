@@ -8,8 +8,10 @@ import { ApiKeyService } from './auth/api-key.service';
 import { AuthFailureLimiter } from './auth/auth-failure-limiter';
 import { FirstApiKey } from './auth/first-api-key';
 import { JsonBodyGuard } from './auth/json-body.guard';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DefinitionsController } from './definitions/definitions.controller';
 import { MeController } from './me/me.controller';
+import { MetricsAccessGuard, MetricsController } from './metrics/metrics.controller';
 import { BulkOperationsController } from './operations/bulk-operations.controller';
 import { SagaOperationsController } from './operations/saga-operations.controller';
 import { SagaOperationsService } from './operations/saga-operations.service';
@@ -24,13 +26,14 @@ import { NoQueryParametersGuard } from './validation/no-query-parameters.guard';
 
 @Module({
   imports: [CoordinatorModule],
-  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController, ParticipantsController, MeController],
+  controllers: [DefinitionsController, SagasController, SagaOperationsController, BulkOperationsController, ApiKeysController, ParticipantsController, MeController, MetricsController, DeadLettersController],
   providers: [
     { provide: AuthFailureLimiter, inject: [AppConfig], useFactory: (config: AppConfig) => new AuthFailureLimiter({ perMinute: config.API_AUTH_FAILURES_PER_MINUTE }) },
     ApiKeyService,
     ApiKeyGuard,
     JsonBodyGuard,
     NoQueryParametersGuard,
+    MetricsAccessGuard,
     FirstApiKey,
     SagaStartService,
     SagaQueryService,

@@ -127,6 +127,14 @@ export class AppConfig {
   @Matches(/^\d{1,6}(b|kb|mb)$/i, { message: 'must be a size such as 512kb or 1mb' })
   API_BODY_LIMIT = '1mb';
 
+  /** `none`: GET /metrics needs no key (scrapers on a private network); `viewer`: it needs an API key of role viewer or above. @default none */
+  @OneOf(['none', 'viewer'])
+  METRICS_AUTH: 'none' | 'viewer' = 'none';
+
+  /** OTLP/HTTP collector to export traces to (the standard OpenTelemetry variable; its OTEL_* companions apply). Unset: no export. */
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'must be an http:// or https:// URL, e.g. http://localhost:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
   /** Serve the OpenAPI document at /docs and /docs-json. @default true */
   @Flag()
   API_DOCS = true;
@@ -214,7 +222,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'LOG_FORMAT', 'API_KEYS']));
+const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'LOG_FORMAT', 'API_KEYS', 'OTEL_EXPORTER_OTLP_ENDPOINT']));
 
 /**
  * Builds the configuration from environment variables (and the defaults that

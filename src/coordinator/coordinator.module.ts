@@ -15,7 +15,7 @@ import { Applier } from './applier';
 import { ParticipantHealth } from './participant-health';
 import { ParticipantStats } from './participant-stats';
 import { TimerGate } from './timer-gate';
-import { ENGINE_HOOKS, NO_HOOKS, type EngineHooks } from './engine-hooks';
+import { ENGINE_HOOKS, NO_HOOKS, OBSERVABILITY_HOOKS, type EngineHooks } from './engine-hooks';
 import { compileEngineOptions, ENGINE_OPTIONS, type EngineOptions } from './engine-options';
 import { InboundConsumer } from './inbound-consumer';
 import { OutboxRelay } from './outbox-relay';
@@ -33,7 +33,7 @@ const logger = new Logger('Coordinator');
     SagaDefinitionService,
     SagaEngine,
     { provide: ENGINE_CLOCK, useValue: systemClock },
-    { provide: ENGINE_HOOKS, useValue: NO_HOOKS },
+    { provide: ENGINE_HOOKS, inject: [{ token: OBSERVABILITY_HOOKS, optional: true }], useFactory: (hooks?: EngineHooks) => hooks ?? NO_HOOKS },
     { provide: ENGINE_OPTIONS, inject: [AppConfig], useFactory: compileEngineOptions },
     {
       provide: Publisher,

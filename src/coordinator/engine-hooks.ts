@@ -35,11 +35,14 @@ export interface EngineHooks {
   messageHeaders(traceContext: string | null, message: MessageContext): Record<string, string>;
   /** After commit, for every decided event (applied, ignored or rejected). */
   committed(decisions: CommittedDecision[], stats: BatchStats): void;
-  deadLettered(reasonCode: string, sourceTopic: string): void;
+  deadLettered(reasonCode: string, sourceTopic: string, reason?: string): void;
   quarantined(sagaId: string, reason: string): void;
 }
 
 export const ENGINE_HOOKS = Symbol('ENGINE_HOOKS');
+
+/** Provided by the observability module when the app has one; ENGINE_HOOKS falls back to NO_HOOKS without it. */
+export const OBSERVABILITY_HOOKS = Symbol('OBSERVABILITY_HOOKS');
 
 export const NO_HOOKS: EngineHooks = {
   traceContextForStart: () => null,

@@ -145,7 +145,7 @@ export class InboundConsumer {
   }
 
   private deadLetter(m: InboundMessage, reasonCode: string, reason: string): DeadLetter {
-    this.hooks.deadLettered(reasonCode, m.topic);
+    this.hooks.deadLettered(reasonCode, m.topic, reason);
     const message = deadLetterMessage(this.options.topics.deadLetter, m, `${reasonCode}: ${reason}`, 'coordinator', new Date());
     const value = m.value ? m.value.toString('utf8') : null;
     return {

@@ -12,8 +12,14 @@ export type ParticipantStatus = 'healthy' | 'slow' | 'not-consuming' | 'unknown'
 export interface ParticipantConsumption {
   participant: string;
   commandTopic: string;
-  /** Groups holding the topic's partitions, with their members and lag (messages not yet consumed). */
-  groups: { groupId: string; members: number; lag: number }[];
+  /**
+   * Groups holding the topic's partitions, with their members and lag (messages not yet
+   * consumed). When none holds it: the group that last did (0 members), or, if none ever
+   * did since this replica started, `groupId` null and every command written as lag.
+   */
+  groups: { groupId: string | null; members: number; lag: number }[];
+  /** The group that last held the topic, kept so that its lag can still be read while it is gone. */
+  lastGroupId: string | null;
   status: ParticipantStatus;
   /** When a member last held the topic (epoch ms), or null. */
   lastSeenConsumingAt: number | null;
@@ -74,10 +80,17 @@ export class ParticipantHealth {
           if (!seen || seen.committed !== m.committed || m.lag === 0) this.progress.set(key, { committed: m.committed, since: now });
           else if (now - seen.since >= SLOW_AFTER_MS && status === 'healthy') status = 'slow';
         }
+        const lastGroupId = measured[0]?.groupId ?? previous?.lastGroupId ?? null;
+        // Nobody consumes: what waits is still worth showing (against the last group's offsets, else all of it).
+        const groupsView =
+          measured.length > 0
+            ? measured.map(({ groupId, members, lag }) => ({ groupId, members, lag }))
+            : [{ groupId: lastGroupId, members: 0, lag: lastGroupId ? (await lagOf(lastGroupId)).lag : Number([...high.values()].reduce((a, b) => a + b, 0n)) }];
         this.view.set(participant, {
           participant,
           commandTopic: topic,
-          groups: measured.map(({ groupId, members, lag }) => ({ groupId, members, lag })),
+          groups: groupsView,
+          lastGroupId,
           status,
           lastSeenConsumingAt: measured.length > 0 ? now : (previous?.lastSeenConsumingAt ?? null),
         });

@@ -14,13 +14,19 @@ export interface DemoOptions {
   maxWaitS: number;
   /** Keep the demo's databases and topics instead of dropping them at the end. @default false */
   keep: boolean;
+  /**
+   * After the summary, keep the coordinator and the participants running (with an admin API
+   * key, printed with the dashboard's address) and a trickle of new orders, until Ctrl-C.
+   * @default false
+   */
+  keepRunning: boolean;
   /** Kafka partitions of the demo's topics: a stalled command holds up the rest of its partition, so more partitions spread that. @default 12 */
   partitions: number;
 }
 
-export const DEMO_DEFAULTS: DemoOptions = { orders: 300, rate: 15, flaky: 0.02, stepTimeoutMs: 3_000, seed: 42, maxWaitS: 300, keep: false, partitions: 12 };
+export const DEMO_DEFAULTS: DemoOptions = { orders: 300, rate: 15, flaky: 0.02, stepTimeoutMs: 3_000, seed: 42, maxWaitS: 300, keep: false, keepRunning: false, partitions: 12 };
 
-export const DEMO_USAGE = `usage: npm run demo -- [--orders N] [--rate N] [--flaky F] [--step-timeout-ms N] [--seed N] [--max-wait-s N] [--partitions N] [--keep]`;
+export const DEMO_USAGE = `usage: npm run demo -- [--orders N] [--rate N] [--flaky F] [--step-timeout-ms N] [--seed N] [--max-wait-s N] [--partitions N] [--keep] [--keep-running]`;
 
 export class DemoUsageError extends Error {
   readonly code = 'DEMO_USAGE';
@@ -43,6 +49,10 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag === '--keep') {
       options.keep = true;
+      continue;
+    }
+    if (flag === '--keep-running') {
+      options.keepRunning = true;
       continue;
     }
     const spec = NUMERIC[flag];

@@ -7,6 +7,7 @@
 // progress, then checks the business data of all four services and prints a summary.
 // Exit code 0 only if every saga ended, none needs an operator, and the data is consistent.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -77,10 +78,13 @@ async function main(options: DemoOptions, cleanup: CleanupStack, interrupted: Ab
   let crashed: string | undefined;
   children.onUnexpectedExit((name, code) => (crashed ??= `${name} exited unexpectedly (code ${code}); its last lines:\n${children.tail(name)}`));
   const port = await freePort();
+  // Kept running, it is for a person: the dashboard (built if missing) and an admin key to use it with.
+  const apiKey = options.keepRunning ? `sck_${randomBytes(24).toString('hex')}` : undefined;
+  if (options.keepRunning) buildDashboardIfMissing();
   children.start({
     name: 'coordinator',
     args: [...TS_NODE, 'src/main.ts'],
-    env: coordinatorEnv({ databaseUrl: dbs.coordinator, brokers, prefix, partitions: options.partitions, port }),
+    env: { ...coordinatorEnv({ databaseUrl: dbs.coordinator, brokers, prefix, partitions: options.partitions, port }), ...(apiKey ? { API_AUTH: 'keys', API_KEYS: `demo-admin:admin:${apiKey}` } : {}) },
   });
   for (const p of PARTICIPANTS) {
     const flaky = p === 'inventory' || p === 'shipping' ? options.flaky : 0;
@@ -132,8 +136,55 @@ async function main(options: DemoOptions, cleanup: CleanupStack, interrupted: Ab
   out('');
   out(ok ? `Demo OK in ${((Date.now() - started) / 1000).toFixed(0)} s.` : `Demo FAILED: ${[!consistency.ok && 'the business data is inconsistent', unfinished > 0 && `${unfinished} sagas did not end`, last.FAILED > 0 && `${last.FAILED} sagas need an operator`].filter(Boolean).join('; ')}. Logs: ${children.logDir}`);
   if (options.keep) out(`Kept: databases ${dbs.names.join(', ')}; topics ${prefix}.*`);
-  return ok ? 0 : 1;
+  const code = ok ? 0 : 1;
+  if (apiKey) await keepRunning({ port, apiKey, pool: coordinatorPool, bus, topic: topics.start, runId, seed: options.seed, interrupted, crashed: () => crashed });
+  return code;
 }
+
+/**
+ * `--keep-running`: prints where to look (the dashboard, a compensated order, /metrics)
+ * and keeps submitting an order every two seconds, so the counters move, until Ctrl-C or
+ * a child crashes; then the demo cleans up as usual.
+ */
+async function keepRunning(s: { port: number; apiKey: string; pool: Pool; bus: KafkaBus; topic: string; runId: string; seed: number; interrupted: AbortSignal; crashed: () => string | undefined }): Promise<void> {
+  serving = true;
+  const base = `http://127.0.0.1:${s.port}`;
+  const compensated = await s.pool.query<{ saga_id: string; business_key: string }>(
+    "select saga_id, business_key from saga_instances where definition_name = $1 and status = 'COMPENSATED' order by created_at limit 1",
+    [ORDER_FULFILMENT],
+  );
+  const example = compensated.rows[0];
+  out('');
+  out('The coordinator and the participants keep running; new orders arrive every 2 s. Ctrl-C stops everything and cleans up.');
+  out(`  dashboard           ${base}/ui/`);
+  out(`  API key (admin)     ${s.apiKey}`);
+  if (example) out(`  a compensated order ${base}/ui/#/sagas/${example.saga_id}   (order ${example.business_key})`);
+  out(`  metrics             ${base}/metrics`);
+  out(`  API                 curl -H "Authorization: Bearer ${s.apiKey}" "${base}/v1/sagas?status=COMPENSATED"`);
+  const random = seededRandom(s.seed + 1);
+  for (let n = 0; !s.interrupted.aborted; n++) {
+    const failure = s.crashed();
+    if (failure) throw new DemoError(failure);
+    const [order] = generateOrders(1, `${s.runId}-live-${n}`, random);
+    const start: StartSagaMessage = { protocolVersion: 1, idempotencyKey: order.orderId, definition: ORDER_FULFILMENT, input: { ...order, lines: order.lines.map((l) => ({ ...l })) }, businessKey: order.orderId };
+    await s.bus.publish([{ topic: s.topic, key: order.orderId, value: JSON.stringify(start), headers: { 'message-type': 'start-saga', 'protocol-version': '1' } }]).catch(() => undefined);
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 2_000);
+      s.interrupted.addEventListener('abort', () => (clearTimeout(timer), resolve(undefined)), { once: true });
+    });
+  }
+}
+
+/** The dashboard is built by `npm run build`; a demo run from a fresh clone builds it here. */
+function buildDashboardIfMissing(): void {
+  if (existsSync(join(ROOT, 'packages', 'dashboard', 'dist', 'index.html'))) return;
+  out('    building the dashboard (npm run build:dashboard)');
+  const built = spawnSync(process.execPath, [join(ROOT, 'packages', 'dashboard', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new DemoError('could not build the dashboard (see the lines above)');
+}
+
+/** Set while --keep-running serves: Ctrl-C then ends the demo normally (its result, cleanup), not as an interruption. */
+let serving = false;
 
 async function createDemoDatabasesStep(databaseUrl: string, runId: string, options: DemoOptions, cleanup: CleanupStack): Promise<DemoDatabases> {
   const dbs = await createDemoDatabases(databaseUrl, runId);
@@ -204,6 +255,10 @@ function run(): void {
   const interrupt = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) return;
     abort.abort();
+    if (serving) {
+      out(`\n${signal}: stopping the coordinator and participants and cleaning up...`);
+      return; // main returns the demo's result; the cleanup below runs
+    }
     out(`\n${signal}: stopping the demo and cleaning up...`);
     void cleanup.run(report).finally(() => process.exit(130));
   };

@@ -29,6 +29,7 @@ import { REPLY_ERROR_CODES } from './participant-errors';
 import { describeError, type ParticipantLogger } from './participant-logger';
 import { replyFromBarrier, replyTo } from './reply-builder';
 import { isLockConflict } from './retriable';
+import { sdkMetrics } from './participant-telemetry';
 import type { CommandProcessor, CommandProcessorOptions } from './command-processor';
 
 interface Decided {
@@ -73,7 +74,33 @@ export class BarrierCommandProcessor implements CommandProcessor {
     return (await this.processBatch([command]))[0];
   }
 
+  /**
+   * What the barrier answered without the handler, by command (the object: a redelivered
+   * duplicate has the same messageId), counted in the metrics once the command's final
+   * reply exists: a chunk rolled back and run again notes the same command again, and
+   * must not count it twice.
+   */
+  private readonly notes = new Map<CommandMessage, 'duplicate' | 'hanging' | 'null-compensation'>();
+
   async processBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
+    try {
+      const replies = await this.decideBatch(commands);
+      const m = sdkMetrics();
+      commands.forEach((c, i) => {
+        const note = this.notes.get(c);
+        if (!m || !note || !replies[i]) return;
+        const participant = this.options.participant;
+        if (note === 'duplicate') m.duplicates.inc({ participant, action: c.action });
+        else if (note === 'hanging') m.hangingRefused.inc({ participant });
+        else m.nullCompensations.inc({ participant });
+      });
+      return replies;
+    } finally {
+      for (const c of commands) this.notes.delete(c);
+    }
+  }
+
+  private async decideBatch(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
     const inContention = () => commands.length > 1 && this.options.now() < this.contendedUntil;
     if (!inContention() && commands.length > 1 && commands.every((c) => c.action === 'execute') && new Set(commands.map((c) => `${c.sagaId}|${c.step}`)).size === commands.length) {
       const fast = await this.tryAllSucceed(commands);
@@ -163,6 +190,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
           const row = rows.get(barrierKeyText(keys[i]));
           if (!row) return await this.abandon(client);
           this.log.debug('duplicate command: answering from the barrier', { messageId: commands[i].messageId, state: row.state });
+          this.noteDecidedBefore(commands[i], row);
           replies[i] = replyFromBarrier(commands[i], row);
         }
       }
@@ -284,6 +312,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     const executed = executeNeverRan ? undefined : await findBarrierRow(client, executeKey);
     if (executed?.state !== 'APPLIED') {
       this.log.info('null compensation: the execute never applied here', { sagaId: command.sagaId, step: command.step, execute: executed?.state ?? 'never arrived' });
+      this.notes.set(command, 'null-compensation');
       return this.settle(client, command, key, 'NULL', {});
     }
     const handler = this.registry.find('compensate', command.commandType);
@@ -306,7 +335,13 @@ export class BarrierCommandProcessor implements CommandProcessor {
       return { commit: false, reply: replyTo(command, { outcome: 'retry', error: { code: REPLY_ERROR_CODES.databaseUnavailable, message: 'barrier row vanished; retry' } }) };
     }
     this.log.debug('duplicate command: answering from the barrier', { messageId: command.messageId, state: row.state });
+    this.noteDecidedBefore(command, row);
     return { commit: false, reply: replyFromBarrier(command, row) };
+  }
+
+  /** An execute that finds its row BLOCKED is the late ("hanging") action, refused; any other row is a duplicate. */
+  private noteDecidedBefore(command: CommandMessage, row: BarrierRow): void {
+    this.notes.set(command, command.action === 'execute' && row.state === 'BLOCKED' ? 'hanging' : 'duplicate');
   }
 
   private async settle(client: PoolClient, command: CommandMessage, key: BarrierKey, state: 'APPLIED' | 'FAILED' | 'NULL', result: { output?: JsonValue | null; error?: ReplyError }): Promise<Decided> {

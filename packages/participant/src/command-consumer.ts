@@ -12,6 +12,7 @@ import { parseProtocolMessage } from './protocol/protocol-validation';
 import type { CommandProcessor } from './command-processor';
 import { describeError, type ParticipantLogger } from './participant-logger';
 import { ReplyPublisher } from './reply-publisher';
+import { rememberCommandTrace, sdkMetrics, takeReplyTrace } from './participant-telemetry';
 
 export interface CommandConsumerOptions {
   participant: string;
@@ -70,6 +71,7 @@ export class CommandConsumer {
         sends.push(this.publisher.send([deadLetterMessage(this.options.deadLetterTopic, m, parsed.reason, `participant:${this.options.participant}`, new Date())]));
         continue;
       }
+      rememberCommandTrace(parsed.message.messageId, m.headers);
       const list = bySaga.get(parsed.message.sagaId) ?? [];
       list.push(parsed.message);
       bySaga.set(parsed.message.sagaId, list);
@@ -79,7 +81,13 @@ export class CommandConsumer {
     const chunks = chunkSagas([...bySaga.values()], this.options.commandsPerTransaction);
     await runConcurrently(chunks, this.options.sagasPerPartition, async (commands) => {
       const replies = await this.processSafely(commands);
-      const messages = commands.flatMap((command, i) => (replies[i] ? [replyMessage(command, replies[i]!)] : []));
+      const messages = commands.flatMap((command, i) => {
+        const trace = takeReplyTrace(command.messageId);
+        const reply = replies[i];
+        if (!reply) return [];
+        sdkMetrics()?.repliesSent.inc({ participant: this.options.participant, action: reply.action, outcome: reply.outcome });
+        return [replyMessage(command, reply, trace)];
+      });
       if (messages.length > 0) sends.push(this.publisher.send(messages));
       await ctx.heartbeat().catch(() => undefined);
     });
@@ -100,12 +108,13 @@ export class CommandConsumer {
   }
 }
 
-function replyMessage(command: CommandMessage, reply: ReplyMessage): OutboundMessage {
+/** The reply's message; `trace` is the handler span's W3C context (docs/protocol.md, "Trace context"). */
+function replyMessage(command: CommandMessage, reply: ReplyMessage, trace: Record<string, string>): OutboundMessage {
   return {
     topic: command.replyTopic,
     key: command.sagaId,
     value: JSON.stringify(reply),
-    headers: wireHeaders('reply', command.sagaId),
+    headers: wireHeaders('reply', command.sagaId, trace),
   };
 }
 

@@ -10,6 +10,7 @@ import { isLockConflict } from './retriable';
 import type { AnyStepHandler } from './handler-registry';
 import type { CompensationData, HandlerContext } from './step-handler';
 import { isStepOutcome, type StepOutcome } from './step-outcome';
+import { inHandlerSpan } from './participant-telemetry';
 
 /** `lockConflict`: the handler threw because its transaction lost a lock race (deadlock, serialization). */
 export type Invocation = { kind: 'success'; output: JsonValue | undefined } | { kind: 'failure'; error: ReplyError } | { kind: 'retry'; error: ReplyError; lockConflict?: true };
@@ -24,7 +25,12 @@ export async function invokeCompensate(handler: AnyStepHandler, data: Compensati
   return result.kind === 'failure' ? { kind: 'retry', error: result.error } : result;
 }
 
-async function classify(call: () => Promise<unknown>, ctx: HandlerContext, action: string): Promise<Invocation> {
+function classify(call: () => Promise<unknown>, ctx: HandlerContext, action: 'execute' | 'compensate'): Promise<Invocation> {
+  const info = { participant: ctx.participant, sagaId: ctx.sagaId, step: ctx.step, attempt: ctx.attempt, commandType: ctx.commandType, messageId: ctx.messageId, action };
+  return inHandlerSpan(info, () => classifyCall(call, ctx, action));
+}
+
+async function classifyCall(call: () => Promise<unknown>, ctx: HandlerContext, action: string): Promise<Invocation> {
   let result: unknown;
   try {
     result = await call();

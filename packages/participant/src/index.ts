@@ -12,3 +12,4 @@ export { KafkaBus, type KafkaBusOptions } from './kafka/kafka-bus';
 export type { JsonValue, JsonObject } from './protocol/json';
 export type { CommandMessage, ReplyMessage } from './protocol/protocol';
 export { isRetriable } from './retriable';
+export type { MetricsRegistry } from './participant-telemetry';

@@ -10,6 +10,7 @@
  *     await payments.stop();    // finishes the running batch, leaves the group, closes what it opened
  */
 import { Pool } from 'pg';
+import { sdkMetrics, type MetricsRegistry } from './participant-telemetry';
 import { KafkaBus } from './kafka/kafka-bus';
 import { topicNames } from './protocol/topic-names';
 import { BarrierCommandProcessor } from './barrier-processor';
@@ -41,6 +42,16 @@ export class Participant {
 
   get name(): string {
     return this.options.name;
+  }
+
+  /**
+   * The SDK's Prometheus registry (handler duration, barrier duplicates, null compensations,
+   * refused hanging executes, replies sent; labelled by participant, shared by the
+   * participants of this process), or undefined when `prom-client` is not installed.
+   * Serve `await metrics.metrics()` with `metrics.contentType`, or merge it into yours.
+   */
+  get metrics(): MetricsRegistry | undefined {
+    return sdkMetrics()?.registry;
   }
 
   /** Registers the handler of one step type (its command and, optionally, its compensation). Before start(). */

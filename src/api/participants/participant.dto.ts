@@ -13,11 +13,11 @@ export class ParticipantNameParams {
 export class BreakerChangeBody extends ReasonBody {}
 
 export class ConsumerGroupDto {
-  @ApiProperty({ type: String, nullable: true, description: 'the group holding the command topic (null when nobody consumes it)' })
+  @ApiProperty({ type: String, nullable: true, description: 'the group holding the command topic; when nobody consumes it, the group that last did (0 members), or null if none did since this replica started' })
   groupId!: string | null;
   @ApiProperty({ description: 'members of that group' })
   members!: number;
-  @ApiProperty({ description: 'commands written but not yet consumed by the group' })
+  @ApiProperty({ description: 'commands written but not yet consumed by the group (with no group known: every command written)' })
   lag!: number;
 }
 

@@ -69,6 +69,7 @@ describe('API keys and roles', () => {
       body: () => ({ operation: 'cancel', filter: { sagaIds: [completedSaga] }, reason: 'matrix', dryRun: true }), allowed: { status: 200 },
     },
     { method: 'get', route: '/v1/participants', required: 'viewer', path: () => '/v1/participants', allowed: { status: 200 } },
+    { method: 'get', route: '/v1/dead-letters', required: 'viewer', path: () => '/v1/dead-letters', allowed: { status: 200 } },
     // An unknown participant: the role check comes first, and nothing is changed for the other tests.
     { method: 'post', route: '/v1/participants/{name}/breaker/open', required: 'operator', path: () => '/v1/participants/nobody/breaker/open', body: () => ({ reason: 'matrix' }), allowed: { status: 404, code: 'PARTICIPANT_NOT_FOUND' } },
     { method: 'post', route: '/v1/participants/{name}/breaker/close', required: 'operator', path: () => '/v1/participants/nobody/breaker/close', body: () => ({ reason: 'matrix' }), allowed: { status: 404, code: 'PARTICIPANT_NOT_FOUND' } },

@@ -33,6 +33,8 @@ describe('HTTP basics of the REST API', () => {
         'GET /v1/definitions/{name}/versions/{version}',
         'GET /v1/me',
         'GET /v1/participants',
+        'GET /v1/dead-letters',
+        'GET /metrics',
         'GET /v1/sagas',
         'GET /v1/sagas/{sagaId}',
         'GET /v1/sagas/{sagaId}/result',

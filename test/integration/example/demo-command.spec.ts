@@ -82,6 +82,40 @@ describe('npm run demo', () => {
     expect(await leftovers(runIdOf(output)!)).toEqual({ databases: [], topics: [] });
   }, 240_000);
 
+  it('with --keep-running keeps its coordinator serving the dashboard, a key and moving /metrics until Ctrl-C', async () => {
+    const run = runDemo(process.execPath, ['-r', 'ts-node/register/transpile-only', 'examples/order-fulfilment/demo/demo.ts', '--orders', '40', '--rate', '20', '--keep-running']);
+    const shown = await waitFor('the addresses', async () => (/metrics\s+(http:\S+)\/metrics/.test(run.output()) ? run.output() : undefined), 200_000, 250);
+    const base = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\/ui\//.exec(shown)![1];
+    const key = /API key \(admin\)\s+(sck_[0-9a-f]+)/.exec(shown)![1];
+    const compensatedId = /a compensated order \S+\/ui\/#\/sagas\/([0-9a-f-]{36})/.exec(shown)?.[1];
+    expect(shown).toMatch(/Demo OK/);
+    const page = await fetch(`${base}/ui/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    const auth = { Authorization: `Bearer ${key}` };
+    // The seed's 40 orders include compensated ones; the one printed is one of them, with its reason in the saga.
+    const compensated = (await (await fetch(`${base}/v1/sagas?status=COMPENSATED`, { headers: auth })).json()) as { items: { sagaId: string }[] };
+    expect(compensated.items.length).toBeGreaterThan(0);
+    expect(compensated.items.map((i) => i.sagaId)).toContain(compensatedId);
+    const saga = (await (await fetch(`${base}/v1/sagas/${compensatedId}`, { headers: auth })).json()) as { status: string; compensationReason: { message: string } | null };
+    expect(saga.status).toBe('COMPENSATED');
+    expect(saga.compensationReason?.message).toEqual(expect.any(String));
+    expect((await fetch(`${base}/v1/sagas`)).status).toBe(401);
+    // New orders keep arriving: the started counter moves.
+    const started = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return Number(/^saga_coordinator_sagas_started_total\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await started();
+    expect(before).toBeGreaterThanOrEqual(40);
+    await waitFor('/metrics to move', async () => ((await started()) > before ? true : undefined), 30_000, 500);
+    const kids = childrenOf(run.child.pid!);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(kids.filter(alive)).toEqual([]);
+    expect(await leftovers(runIdOf(run.output())!)).toEqual({ databases: [], topics: [] });
+  }, 300_000);
+
   it('stops its children and drops its databases when interrupted with Ctrl-C', async () => {
     const run = runDemo(process.execPath, ['-r', 'ts-node/register/transpile-only', 'examples/order-fulfilment/demo/demo.ts', '--orders', '2000', '--rate', '10']);
     await waitFor('the demo to submit orders', async () => (run.output().includes('4/5') ? true : undefined), 180_000, 250);

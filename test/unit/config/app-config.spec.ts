@@ -42,6 +42,8 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ['API_MAX_WAIT_MS', '-5', /^must be a whole number from 0 to 3600000/],
   ['API_AUTH_FAILURES_PER_MINUTE', '0', /^must be a whole number from 1 to 1000000/],
   ['API_AUTH_FAILURES_PER_MINUTE', 'lots', /^must be a whole number from 1 to 1000000/],
+  ['METRICS_AUTH', 'keys', /^must be one of none, viewer/],
+  ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /^must be an http:\/\/ or https:\/\/ URL/],
 ];
 
 describe('loadConfig', () => {

@@ -183,7 +183,8 @@ export interface ItemList<T> {
   items: T[];
 }
 
-export type ParticipantHealth = 'healthy' | 'slow' | 'not-consuming';
+/** paused: its circuit breaker is open; unknown: Kafka has not been asked yet. */
+export type ParticipantHealth = 'healthy' | 'slow' | 'not-consuming' | 'paused' | 'unknown';
 
 export interface Breaker {
   state: 'closed' | 'open' | 'half-open';

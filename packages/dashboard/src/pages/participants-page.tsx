@@ -67,9 +67,10 @@ export function ParticipantsPage({ me }: { me: Me }) {
                 </td>
                 <td>
                   <BreakerCell breaker={p.breaker} now={now} />
-                  {mayOperate && p.breaker && (
+                  {/* A breaker never opened is null (closed): operators may still open it. */}
+                  {mayOperate && (
                     <div>
-                      {p.breaker.state === 'closed' ? (
+                      {!p.breaker || p.breaker.state === 'closed' ? (
                         <button type="button" class="small danger" onClick={() => setBreaker({ name: p.name, to: 'open' })}>
                           Open…
                         </button>
@@ -115,7 +116,7 @@ export function ParticipantsPage({ me }: { me: Me }) {
 }
 
 function BreakerCell({ breaker, now }: { breaker: Breaker | null; now: number }) {
-  if (!breaker) return <span class="muted">—</span>;
+  if (!breaker) return <Status value="closed" title="never opened" />;
   return (
     <div>
       <Status value={breaker.state} /> <Time at={breaker.since} now={now} compact />

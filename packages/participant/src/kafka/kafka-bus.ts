@@ -151,6 +151,16 @@ export function splitBySize(messages: OutboundMessage[], maxBytes = MAX_REQUEST_
   return parts;
 }
 
+/**
+ * kafkajs lines about what it handles itself: an error response to one request (a
+ * partition whose leader moved, a group rebalancing), which it retries or hands to the
+ * caller, and a member re-joining its group. Logged at debug: at error level they
+ * buried the lines that matter after every topic creation and rebalance.
+ */
+function routine(namespace: string, message: string): boolean {
+  return (namespace === 'Connection' && message.startsWith('Response ')) || (namespace === 'Runner' && message.startsWith('The group is rebalancing, re-joining'));
+}
+
 export class KafkaBus {
   private readonly kafka: Kafka;
   private admin?: Admin;
@@ -174,7 +184,7 @@ export class KafkaBus {
         // A re-sent batch may then be duplicated in Kafka; consumers dedupe by message id (inbox, barrier).
         if (message.startsWith('Limiting retries for the idempotent producer')) return;
         const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : entry.level === logLevel.INFO ? 'info' : 'debug';
-        options.log?.(level, `kafkajs ${entry.namespace}: ${message}`, extra);
+        options.log?.(routine(entry.namespace, message) ? 'debug' : level, `kafkajs ${entry.namespace}: ${message}`, extra);
       },
     };
     this.kafka = new Kafka(config);
