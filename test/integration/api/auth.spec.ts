@@ -53,6 +53,10 @@ describe('API keys and roles', () => {
     { method: 'post', route: '/v1/definitions', required: 'admin', path: () => '/v1/definitions', body: () => def, allowed: { status: 200 } },
     { method: 'get', route: '/v1/sagas', required: 'viewer', path: () => '/v1/sagas', allowed: { status: 200 } },
     { method: 'get', route: '/v1/sagas/{sagaId}', required: 'viewer', path: () => `/v1/sagas/${completedSaga}`, allowed: { status: 200 } },
+    { method: 'get', route: '/v1/sagas/{sagaId}/result', required: 'viewer', path: () => `/v1/sagas/${completedSaga}/result`, allowed: { status: 200 } },
+    // A version that does not exist: the role check comes first, and the definition stays startable for the other entries.
+    { method: 'post', route: '/v1/definitions/{name}/versions/{version}/deprecate', required: 'admin', path: () => `/v1/definitions/${def.name}/versions/99/deprecate`, allowed: { status: 404, code: 'DEFINITION_NOT_FOUND' } },
+    { method: 'delete', route: '/v1/definitions/{name}/versions/{version}', required: 'admin', path: () => `/v1/definitions/${def.name}/versions/99`, allowed: { status: 404, code: 'DEFINITION_NOT_FOUND' } },
     {
       method: 'post', route: '/v1/sagas', required: 'operator', path: () => '/v1/sagas',
       body: () => ({ definition: def.name, input: { orderId: 'matrix' } }), headers: (n) => ({ 'Idempotency-Key': `matrix-${n}` }), allowed: { status: 201 },
