@@ -181,9 +181,9 @@ export class InboundConsumer {
         const wait = COMMIT_EVERY_MS - (Date.now() - began);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
-    } catch (err) {
-      this.onError(err as Error);
-      // Committed later: by the next batch's commit, or by this retry if no batch comes.
+    } catch {
+      // Refused (a rebalance, the broker away): committed later, by the next batch's commit or
+      // by this retry if no batch comes. Not logged: a rebalance refuses commits by design.
       this.offsets.restore(offsets);
       clearTimeout(this.commitRetry);
       this.commitRetry = setTimeout(() => {

@@ -71,7 +71,7 @@ export interface PartitionOffset {
 }
 
 export interface Subscription {
-  /** Manual offsets only: commits these offsets for the group (ignored for partitions this member no longer holds). */
+  /** Manual offsets only: commits these offsets for the group (ignored for partitions this member no longer holds); throws when the group refuses the commit. */
   commit(offsets: PartitionOffset[]): Promise<void>;
   /** Stops fetching new batches; the subscription stays in its group. */
   pause(): void;
@@ -269,6 +269,11 @@ export class KafkaBus {
       retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 5_000, restartOnFailure: async () => true },
     });
     this.consumers.add(consumer);
+    // The partitions this member holds now: a manual commit is sent for these only (the new owner of a partition commits its own).
+    let assigned: Record<string, number[]> = {};
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      assigned = e.payload.memberAssignment;
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
@@ -295,13 +300,13 @@ export class KafkaBus {
     });
     return {
       commit: async (offsets) => {
-        if (!manual || offsets.length === 0) return;
-        try {
-          await consumer.commitOffsets(offsets);
-        } catch (err) {
-          // A rebalance took the partition away: the new owner starts from the last committed offset and the inbox dedupes.
-          this.options.log?.('debug', `offset commit refused: ${(err as Error).message}`, {});
-        }
+        // A partition another member holds now is its to commit: it starts from the last committed
+        // offset and the consumer's dedupe (inbox, barrier) absorbs what is read twice.
+        const held = offsets.filter((o) => assigned[o.topic]?.includes(o.partition));
+        if (!manual || held.length === 0) return;
+        // Refused during a rebalance: thrown, so that the caller commits these again (else a
+        // partition that then receives nothing more would keep its last offsets uncommitted).
+        await consumer.commitOffsets(held);
       },
       pause: () => consumer.pause(options.topics.map((topic) => ({ topic }))),
       stop: async () => {
