@@ -45,12 +45,18 @@ interface Outcome {
 }
 
 // A command that lost a lock race inside a chunk runs again in a transaction of its own,
-// this many times at most before `retry` is answered. Rows that many sagas update (a
+// this many times at most, backing off, before `retry` is answered. Rows that many sagas update (a
 // stock level) deadlock between chunks that lock them in different orders; alone, a
 // command holds no other locks and wins. (Rejected: answering retry at once — under
 // contention every retry deadlocked again, and the coordinator's backoff turned it
 // into minutes of stalled sagas.)
-const LOCK_CONFLICT_RUNS = 5;
+const LOCK_CONFLICT_RUNS = 8;
+
+/** Before the n-th run again: 10 ms doubling to 640 ms, each with up to as much again at random (2 to 4 s over all 8 runs). */
+function lockConflictPause(run: number): Promise<void> {
+  const base = 10 * 2 ** Math.min(run - 1, 6);
+  return new Promise((r) => setTimeout(r, base + Math.random() * base));
+}
 // After a lock conflict the processor runs one command per transaction for this long:
 // a chunk holds every row its commands locked until its one commit, so on rows many
 // sagas share, chunks wait for and deadlock with each other (each deadlock costs
@@ -113,7 +119,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
       // Only when no later command of the same saga ran in this chunk: a saga's commands keep their order.
       const laterOfSaga = commands.some((c, j) => j > i && c.sagaId === commands[i].sagaId);
       for (let run = 1; outcomes[i].lockConflict && !laterOfSaga && run <= LOCK_CONFLICT_RUNS; run++) {
-        await new Promise((r) => setTimeout(r, run * (5 + Math.random() * 20)));
+        await lockConflictPause(run);
         outcomes[i] = (await this.processEach([commands[i]]))[0];
       }
     }
@@ -126,7 +132,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     for (const command of commands) {
       let outcome = (await this.processEach([command]))[0];
       for (let run = 1; outcome.lockConflict && run <= LOCK_CONFLICT_RUNS; run++) {
-        await new Promise((r) => setTimeout(r, run * (5 + Math.random() * 20)));
+        await lockConflictPause(run);
         outcome = (await this.processEach([command]))[0];
       }
       replies.push(outcome.reply);
