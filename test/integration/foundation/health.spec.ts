@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createApp } from '../../../src/bootstrap';
 import { createTestDatabase, TestDatabase, testConfig, uniqueName } from '../../support/test-infra';
 import { TcpProxy } from '../../support/tcp-proxy';
+import { waitFor } from '../../support/saga-waits';
 
 describe('GET /health and /health/ready on the real app', () => {
   let db: TestDatabase;
@@ -28,9 +29,14 @@ describe('GET /health and /health/ready on the real app', () => {
     await db?.drop();
   });
 
-  it('is live and ready when PostgreSQL and Kafka answer', async () => {
+  it('is live at once, and ready when PostgreSQL and Kafka answer and the replies are read', async () => {
     await request(app.getHttpServer()).get('/health').expect(200);
-    const res = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    // The consumer starts after init returns: readiness follows within a few reply-progress probes, naming what it waits for.
+    const res = await waitFor('readiness', async () => {
+      const r = await request(app.getHttpServer()).get('/health/ready');
+      if (r.status === 503) expect(r.body.details.replies.status).toBe('down');
+      return r.status === 200 ? r : undefined;
+    }, 30_000);
     expect(res.body.details).toEqual({ postgres: { status: 'up' }, kafka: { status: 'up' }, replies: { status: 'up', behindMs: expect.any(Number) } });
   });
 
