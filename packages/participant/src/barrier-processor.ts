@@ -118,10 +118,7 @@ export class BarrierCommandProcessor implements CommandProcessor {
     for (let i = 0; i < commands.length; i++) {
       // Only when no later command of the same saga ran in this chunk: a saga's commands keep their order.
       const laterOfSaga = commands.some((c, j) => j > i && c.sagaId === commands[i].sagaId);
-      for (let run = 1; outcomes[i].lockConflict && !laterOfSaga && run <= LOCK_CONFLICT_RUNS; run++) {
-        await lockConflictPause(run);
-        outcomes[i] = (await this.processEach([commands[i]]))[0];
-      }
+      if (!laterOfSaga) outcomes[i] = await this.runAgainAlone(commands[i], outcomes[i]);
     }
     return outcomes.map((o) => o.reply);
   }
@@ -129,15 +126,17 @@ export class BarrierCommandProcessor implements CommandProcessor {
   /** Each command in a transaction of its own, in order, a lost lock race run again. */
   private async processAlone(commands: CommandMessage[]): Promise<(ReplyMessage | undefined)[]> {
     const replies: (ReplyMessage | undefined)[] = [];
-    for (const command of commands) {
-      let outcome = (await this.processEach([command]))[0];
-      for (let run = 1; outcome.lockConflict && run <= LOCK_CONFLICT_RUNS; run++) {
-        await lockConflictPause(run);
-        outcome = (await this.processEach([command]))[0];
-      }
-      replies.push(outcome.reply);
-    }
+    for (const command of commands) replies.push((await this.runAgainAlone(command, (await this.processEach([command]))[0])).reply);
     return replies;
+  }
+
+  /** While `outcome` is a lost lock race, runs the command again in a transaction of its own (at most LOCK_CONFLICT_RUNS times). */
+  private async runAgainAlone(command: CommandMessage, outcome: Outcome): Promise<Outcome> {
+    for (let run = 1; outcome.lockConflict && run <= LOCK_CONFLICT_RUNS; run++) {
+      await lockConflictPause(run);
+      outcome = (await this.processEach([command]))[0];
+    }
+    return outcome;
   }
 
   private contended(): void {
