@@ -77,7 +77,7 @@ export class InboundConsumer {
     work.then(
       () => {
         done();
-        if (!this.committing) this.committed = this.commitReady();
+        this.startCommit();
       },
       (err: Error) => this.onError(err),
     );
@@ -85,6 +85,11 @@ export class InboundConsumer {
 
   /** The commit loop under way, if any (stop waits for it). */
   private committed: Promise<void> = Promise.resolve();
+
+  /** Starts the commit loop unless one runs (it takes whatever became durable meanwhile). */
+  private startCommit(): void {
+    if (!this.committing) this.committed = this.commitReady();
+  }
 
   private async handleReplies(messages: InboundMessage[]): Promise<void> {
     const deadLetters: DeadLetter[] = [];
@@ -186,9 +191,7 @@ export class InboundConsumer {
       // by this retry if no batch comes. Not logged: a rebalance refuses commits by design.
       this.offsets.restore(offsets);
       clearTimeout(this.commitRetry);
-      this.commitRetry = setTimeout(() => {
-        if (!this.committing) this.committed = this.commitReady();
-      }, COMMIT_RETRY_MS);
+      this.commitRetry = setTimeout(() => this.startCommit(), COMMIT_RETRY_MS);
       this.commitRetry.unref();
     } finally {
       this.committing = false;
