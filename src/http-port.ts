@@ -1,7 +1,8 @@
-// The HTTP port is checked before anything else starts: a coordinator that cannot serve
+// The HTTP port is bound before anything else starts: a coordinator that cannot serve
 // its API must fail before it connects to PostgreSQL or Kafka, and above all before it
 // joins the consumer group, where it would take partitions from the replicas running.
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { answerWhileStarting } from './starting-answers';
 
 export class HttpPortUnavailableError extends Error {
   readonly code = 'HTTP_PORT_UNAVAILABLE';
@@ -22,15 +23,18 @@ export class HttpPortUnavailableError extends Error {
   }
 }
 
-/** Binds host:port once and releases it; throws HttpPortUnavailableError naming HTTP_PORT. Port 0 (any free port) always works. */
-export async function assertHttpPortAvailable(host: string, port: number): Promise<void> {
-  if (port === 0) return;
-  const server = createServer();
+/**
+ * Binds host:port with a server that answers as starting-answers.ts says until the
+ * application takes it over (see bootstrap.ts); throws HttpPortUnavailableError naming HTTP_PORT.
+ */
+export async function bindHttpPort(host: string, port: number): Promise<Server> {
+  const server = createServer(answerWhileStarting);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new HttpPortUnavailableError(host, port, err)));
-    // exclusive: a port held by a cluster worker counts as taken, as it does for the real listen.
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
+    // exclusive: a port held by a cluster worker counts as taken.
+    server.listen({ host, port, exclusive: true }, () => resolve());
   });
+  return server;
 }
 
 /** The address people type: 0.0.0.0 and :: listen everywhere, localhost reaches them. */

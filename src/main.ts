@@ -3,16 +3,14 @@
 // A repeated signal changes nothing: `npm start` forwards the signal it gets, and Ctrl-C in a
 // terminal reaches every process of the group, so one Ctrl-C arrives twice. A signal during
 // the start is kept and honoured as soon as the start has finished.
+// Only configuration and the HTTP port are imported up front: the port is bound, and answers
+// liveness, before the application loads (module-preload.ts).
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
-import { FirstApiKey, firstKeyNotice } from './api/auth/first-api-key';
-import { startApp } from './bootstrap';
-import { CoordinatorModule } from './coordinator/coordinator.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { readLocalInfraEnv } from './config/local-infra-env';
-import { httpBaseUrl } from './http-port';
+import { bindHttpPort } from './http-port';
+import { preloadApplication } from './module-preload';
 
 let app: INestApplication | undefined;
 let stopSignal: NodeJS.Signals | undefined;
@@ -38,18 +36,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const config = loadConfig(process.env, readLocalInfraEnv());
-  const started = await startApp(config);
+  const server = await bindHttpPort(config.HTTP_HOST, config.HTTP_PORT);
+  await preloadApplication();
+  const { startApp } = await import('./bootstrap');
+  const started = await startApp(config, server);
   app = started.app;
   if (stopSignal) return shutdown(app, stopSignal);
-  const url = httpBaseUrl(config.HTTP_HOST, started.port);
-  new Logger('Coordinator').log(`ready on ${url}${config.API_DOCS ? ` (API reference: ${url}/docs)` : ''}`);
-  const key = app.get(FirstApiKey).createdKey;
-  if (key !== undefined) {
-    // Last, below every boot log line (the consumer's start included, unless Kafka is slow), so that nobody misses it.
-    await Promise.race([app.get(CoordinatorModule).consuming.catch(() => undefined), new Promise((r) => setTimeout(r, 15_000).unref())]);
-    await new Promise<void>((resolve) => PinoLogger.root.flush(() => resolve()));
-    process.stdout.write(firstKeyNotice(key, url));
-  }
+  const { announceStart } = await import('./start-announcement');
+  await announceStart(app, config, started.port);
 }
 
 main().catch((err: Error) => {

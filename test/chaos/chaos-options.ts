@@ -17,7 +17,7 @@ export interface ChaosOptions {
   faults: Record<FaultKind, number>;
   /** How long the broker stays down after a stop, in seconds. @default 10 (short: 5) */
   brokerDownS: number;
-  /** How soon the supervisor restarts a process that exited, in ms (as a process manager would). @default 1000 */
+  /** How soon the supervisor restarts a process that exited, in ms (systemd's RestartSec default; Kubernetes restarts a first crash at once). @default 100 */
   restartDelayMs: number;
   /** Fraction of inventory and shipping commands that time out on purpose (seeded, so the report can tell those compensations apart). @default 0.02 */
   flaky: number;
@@ -49,7 +49,7 @@ export const CHAOS_DEFAULTS: ChaosOptions = {
   replicas: 3,
   faults: FULL_FAULTS,
   brokerDownS: 10,
-  restartDelayMs: 1_000,
+  restartDelayMs: 100,
   flaky: 0.02,
   stepTimeoutMs: 3_000,
   seed: 42,

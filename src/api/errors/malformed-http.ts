@@ -6,7 +6,7 @@
 // error, so clients and proxies can tell a malformed request from a broken server.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { problem, PROBLEM_CONTENT_TYPE } from './problem-mapping';
+import { problem, PROBLEM_CONTENT_TYPE } from './problem-document';
 
 interface ClientError extends Error {
   code?: string;

@@ -3,7 +3,8 @@
 // the health endpoints alone keep their own format.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { mapErrorToProblem, PROBLEM_CONTENT_TYPE } from './problem-mapping';
+import { PROBLEM_CONTENT_TYPE } from './problem-document';
+import { mapErrorToProblem } from './problem-mapping';
 import { submittedValues } from './submitted-values';
 
 @Catch()

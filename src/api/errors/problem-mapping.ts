@@ -8,21 +8,10 @@ import { STATUS_CODES } from 'node:http';
 import { isRetriable } from '@saga-coordinator/participant';
 import { CoordinatorError, InvalidSagaInputError, type CoordinatorErrorCode } from '../../coordinator/coordinator-errors';
 import { InvalidDefinitionError, SagaError, type SagaErrorCode } from '../../core/errors';
-import { ApiError, FieldError } from './api-errors';
+import { ApiError } from './api-errors';
+import { problem, type ProblemDocument } from './problem-document';
 import { withoutSubmittedValues } from './submitted-values';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  code: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
 
 export interface MappedProblem {
   problem: ProblemDocument;
@@ -76,14 +65,6 @@ const HTTP_CODES: Readonly<Record<number, string>> = Object.freeze({
   429: 'TOO_MANY_REQUESTS',
   503: 'SERVICE_UNAVAILABLE',
 });
-
-export function problemType(code: string): string {
-  return `urn:saga-coordinator:problem:${code.toLowerCase().replace(/_/g, '-')}`;
-}
-
-export function problem(status: number, code: string, detail: string, extra: Partial<ProblemDocument> = {}): ProblemDocument {
-  return { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra };
-}
 
 /**
  * The problem document for an error. `submitted` are the strings the request carried

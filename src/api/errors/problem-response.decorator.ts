@@ -3,7 +3,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ProblemDocumentDto } from './problem-document.dto';
-import { PROBLEM_CONTENT_TYPE } from './problem-mapping';
+import { PROBLEM_CONTENT_TYPE } from './problem-document';
 
 export function ProblemResponse(status: number, description: string): MethodDecorator & ClassDecorator {
   return applyDecorators(

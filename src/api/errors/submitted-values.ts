@@ -5,7 +5,7 @@
 // request carried in its body, query or headers: in their texts the value is replaced,
 // and a structured member equal to one (`step` of a retry body) is left out. Path
 // segments name the resource (`instance`, `sagaId`, the `step` of an override) and stay.
-import type { ProblemDocument } from './problem-mapping';
+import type { ProblemDocument } from './problem-document';
 
 /** What replaces a submitted value in an error text. */
 export const REDACTED = '…';

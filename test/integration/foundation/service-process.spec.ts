@@ -17,6 +17,25 @@ async function waitForHealth(port: number, path: string, timeoutMs: number): Pro
   return undefined;
 }
 
+/** Polls readiness until its answer matches `pattern` (the process answers liveness while it still loads, readiness names what it waits for once loaded). */
+async function waitForReadiness(port: number, pattern: RegExp, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = { status: 0, body: '' };
+  while (Date.now() < deadline) {
+    const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    last = { status: res.status, body: await res.text() };
+    if (pattern.test(last.body)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return last;
+}
+
+async function waitForOutput(svc: { output(): string }, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(svc.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return svc.output();
+}
+
 describe('the coordinator process', () => {
   let db: TestDatabase;
 
@@ -41,6 +60,37 @@ describe('the coordinator process', () => {
     }
   });
 
+  // A restarted replica is seen alive at once (issue 8): the port is bound before the application
+  // loads, answers "starting" meanwhile, and is handed over without a moment of refused connections.
+  it('answers while it loads, then as the application, and never refuses a connection in between', async () => {
+    const port = randomPort();
+    const svc = startService({ DATABASE_URL: db.url, KAFKA_BROKERS: infraEnv().KAFKA_BROKERS, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: uniqueName('proc') });
+    const seen: string[] = [];
+    try {
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline && seen.at(-1) !== 'ready') {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+          const body = await res.text();
+          seen.push(res.status === 200 ? 'ready' : body.includes('"coordinator":{"status":"down","message":"the coordinator is starting') ? 'starting' : 'not ready');
+        } catch {
+          seen.push('refused');
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // Collapse repeats: refused (not bound yet), starting (loading), maybe not ready (joining), ready.
+      const phases = seen.filter((p, i) => p !== seen[i - 1]);
+      expect([
+        ['refused', 'starting', 'ready'],
+        ['refused', 'starting', 'not ready', 'ready'],
+      ]).toContainEqual(phases);
+      svc.child.kill('SIGTERM');
+      expect(await svc.exited).toBe(0);
+    } finally {
+      svc.child.kill('SIGKILL');
+    }
+  });
+
   // An outage at boot is a pause, not a failure (issue 8): the process serves /health, reports what
   // is missing on /health/ready, names the variable in its log, and becomes ready when it answers.
   it('waits for an unreachable PostgreSQL instead of exiting, reports it on readiness, and names DATABASE_URL', async () => {
@@ -48,10 +98,8 @@ describe('the coordinator process', () => {
     const svc = startService({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', KAFKA_BROKERS: infraEnv().KAFKA_BROKERS, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: uniqueName('proc') });
     try {
       expect(await waitForHealth(port, '/health', 30_000)).toBe(200);
-      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      expect(ready.status).toBe(503);
-      expect(JSON.stringify(await ready.json())).toMatch(/postgres/);
-      expect(svc.output()).toMatch(/Cannot connect to PostgreSQL at DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/nothing.*waiting for PostgreSQL/);
+      expect(await waitForReadiness(port, /"postgres"/, 30_000)).toEqual({ status: 503, body: expect.stringMatching(/"postgres":\{[^}]*"status":"down"/) });
+      expect(await waitForOutput(svc, /waiting for PostgreSQL/, 30_000)).toMatch(/Cannot connect to PostgreSQL at DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/nothing.*waiting for PostgreSQL/);
       svc.child.kill('SIGTERM');
       expect(await svc.exited).toBe(0);
     } finally {
@@ -64,10 +112,8 @@ describe('the coordinator process', () => {
     const svc = startService({ DATABASE_URL: db.url, KAFKA_BROKERS: '127.0.0.1:1', HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: uniqueName('proc') });
     try {
       expect(await waitForHealth(port, '/health', 45_000)).toBe(200);
-      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      expect(ready.status).toBe(503);
-      expect(JSON.stringify(await ready.json())).toMatch(/kafka/);
-      expect(svc.output()).toMatch(/Cannot reach Kafka at KAFKA_BROKERS=127\.0\.0\.1:1.*waiting for Kafka/);
+      expect(await waitForReadiness(port, /"kafka"/, 45_000)).toEqual({ status: 503, body: expect.stringMatching(/"kafka":\{[^}]*"status":"down"/) });
+      expect(await waitForOutput(svc, /waiting for Kafka/, 45_000)).toMatch(/Cannot reach Kafka at KAFKA_BROKERS=127\.0\.0\.1:1.*waiting for Kafka/);
       svc.child.kill('SIGTERM');
       expect(await svc.exited).toBe(0);
     } finally {
