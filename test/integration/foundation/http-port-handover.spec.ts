@@ -66,7 +66,7 @@ describe('the HTTP port, bound before the application loads', () => {
 
     const unauthenticated = await fetch(`${base}/v1/sagas`);
     expect(unauthenticated.status).toBe(401);
-    expect((await unauthenticated.json()).code).toBe('API_KEY_MISSING');
+    expect(await unauthenticated.json()).toMatchObject({ code: 'API_KEY_MISSING' });
     const listed = await fetch(`${base}/v1/sagas`, { headers: { Authorization: 'Bearer 0123456789abcdef0123456789abcdef' } });
     expect(listed.status).toBe(200);
     const ready = await waitFor('readiness', async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined), 30_000);
