@@ -4,7 +4,13 @@
 // its attempts' timers are held back (an attempt does not time out, and no new attempt
 // is sent, while nobody reads them) until a member holds the topic again. Read through
 // the admin API every few seconds; any replica sees the same picture.
-import type { KafkaBus } from '@saga-coordinator/participant/kafka';
+//
+// Only the groups known to consume a command topic are described on every poll: describing
+// every group of the cluster costs a FindCoordinator request per group (kafkajs), and a
+// shared cluster holds hundreds (this machine's broker: 163 groups, 40 % of the
+// coordinator's Kafka requests with one saga in flight). All groups are listed again every
+// DISCOVERY_EVERY_MS, and sooner while a command topic has no known consumer.
+import type { ConsumerGroupState, KafkaBus } from '@saga-coordinator/participant/kafka';
 import type { TopicNames } from '@saga-coordinator/participant/protocol';
 
 export type ParticipantStatus = 'healthy' | 'slow' | 'not-consuming' | 'unknown';
@@ -28,9 +34,18 @@ export interface ParticipantConsumption {
 /** A group whose committed offsets did not move while messages waited this long is slow. */
 const SLOW_AFTER_MS = 30_000;
 
+/** Every group of the cluster is described this often, to find a participant that moved to another group. */
+const DISCOVERY_EVERY_MS = 30_000;
+
+/** ... and this often while a command topic has no known consumer (a new participant, or one that is down). */
+const DISCOVERY_WHILE_UNHELD_MS = 5_000;
+
 export class ParticipantHealth {
   private readonly view = new Map<string, ParticipantConsumption>();
   private readonly progress = new Map<string, { committed: bigint; since: number }>();
+  /** Groups seen holding a command topic: described on every poll. */
+  private readonly knownGroups = new Set<string>();
+  private discoveredAt = Number.NEGATIVE_INFINITY;
   private polling = false;
 
   constructor(
@@ -54,8 +69,8 @@ export class ParticipantHealth {
     try {
       const prefix = this.topics.commands('');
       const commandTopics = await this.bus.topicsWithPrefix(prefix);
-      const groups = await this.bus.describeGroups(await this.bus.listGroupIds());
       const now = Date.now();
+      const groups = await this.consumerGroups(commandTopics, now);
       for (const topic of commandTopics) {
         const participant = topic.slice(prefix.length);
         const holding = groups.filter((g) => g.members.some((m) => (m.assignment[topic] ?? m.assignment['*'] ?? []).length > 0));
@@ -100,5 +115,19 @@ export class ParticipantHealth {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** The known groups, or every group of the cluster when it is time to look for new ones (see the file's head). */
+  private async consumerGroups(commandTopics: string[], now: number): Promise<ConsumerGroupState[]> {
+    const holds = (g: ConsumerGroupState, topic: string) => g.members.some((m) => (m.assignment[topic] ?? m.assignment['*'] ?? []).length > 0);
+    if (now - this.discoveredAt < DISCOVERY_EVERY_MS) {
+      const known = await this.bus.describeGroups([...this.knownGroups]);
+      const unheld = commandTopics.some((topic) => !known.some((g) => holds(g, topic)));
+      if (!unheld || now - this.discoveredAt < DISCOVERY_WHILE_UNHELD_MS) return known;
+    }
+    const all = await this.bus.describeGroups(await this.bus.listGroupIds());
+    this.discoveredAt = now;
+    for (const g of all) if (commandTopics.some((topic) => holds(g, topic))) this.knownGroups.add(g.groupId);
+    return all.filter((g) => this.knownGroups.has(g.groupId));
   }
 }
