@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem, PROBLEM_CONTENT_TYPE } from './api/errors/problem-document';
 
 /** The code of every answer but liveness while the application loads. */
-export const STARTING_CODE = 'STARTING';
+const STARTING_CODE = 'STARTING';
 
 const STARTING_DETAIL = 'the coordinator is starting: the application is loading; retry in a moment';
 

@@ -73,7 +73,7 @@ export class ParticipantHealth {
       const groups = await this.consumerGroups(commandTopics, now);
       for (const topic of commandTopics) {
         const participant = topic.slice(prefix.length);
-        const holding = groups.filter((g) => g.members.some((m) => (m.assignment[topic] ?? m.assignment['*'] ?? []).length > 0));
+        const holding = groups.filter((g) => holdsTopic(g, topic));
         const high = await this.bus.topicHighWatermarks(topic);
         const lagOf = async (groupId: string) => {
           const committed = await this.bus.groupOffsets(groupId, topic);
@@ -119,15 +119,19 @@ export class ParticipantHealth {
 
   /** The known groups, or every group of the cluster when it is time to look for new ones (see the file's head). */
   private async consumerGroups(commandTopics: string[], now: number): Promise<ConsumerGroupState[]> {
-    const holds = (g: ConsumerGroupState, topic: string) => g.members.some((m) => (m.assignment[topic] ?? m.assignment['*'] ?? []).length > 0);
     if (now - this.discoveredAt < DISCOVERY_EVERY_MS) {
       const known = await this.bus.describeGroups([...this.knownGroups]);
-      const unheld = commandTopics.some((topic) => !known.some((g) => holds(g, topic)));
+      const unheld = commandTopics.some((topic) => !known.some((g) => holdsTopic(g, topic)));
       if (!unheld || now - this.discoveredAt < DISCOVERY_WHILE_UNHELD_MS) return known;
     }
     const all = await this.bus.describeGroups(await this.bus.listGroupIds());
     this.discoveredAt = now;
-    for (const g of all) if (commandTopics.some((topic) => holds(g, topic))) this.knownGroups.add(g.groupId);
+    for (const g of all) if (commandTopics.some((topic) => holdsTopic(g, topic))) this.knownGroups.add(g.groupId);
     return all.filter((g) => this.knownGroups.has(g.groupId));
   }
+}
+
+/** Whether a member of the group holds partitions of the topic. */
+function holdsTopic(group: ConsumerGroupState, topic: string): boolean {
+  return group.members.some((m) => (m.assignment[topic] ?? m.assignment['*'] ?? []).length > 0);
 }

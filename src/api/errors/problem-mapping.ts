@@ -12,7 +12,6 @@ import { ApiError } from './api-errors';
 import { problem, type ProblemDocument } from './problem-document';
 import { withoutSubmittedValues } from './submitted-values';
 
-
 export interface MappedProblem {
   problem: ProblemDocument;
   headers: Record<string, string>;
