@@ -4,6 +4,8 @@ import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { ConfiguredApiKey, parseApiKeyList } from './api-key-list';
+import { rawSetting } from './config-source';
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './http-address';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) => {
@@ -97,11 +99,11 @@ export class AppConfig {
 
   /** HTTP port of the REST API and health endpoints. @default 3000 */
   @WholeNumber(0, 65535)
-  HTTP_PORT = 3000;
+  HTTP_PORT = DEFAULT_HTTP_PORT;
 
   /** Interface the HTTP server binds. @default 0.0.0.0 */
   @IsString() @Matches(/^\S+$/, { message: 'must be a host name or IP address' })
-  HTTP_HOST = '0.0.0.0';
+  HTTP_HOST = DEFAULT_HTTP_HOST;
 
   /** @default info */
   @OneOf(LOG_LEVELS)
@@ -232,9 +234,8 @@ const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP
 export function loadConfig(env: Record<string, string | undefined>, localDefaults: Record<string, string> = {}): AppConfig {
   const raw: Record<string, string> = {};
   for (const key of KNOWN) {
-    const value = env[key] ?? localDefaults[key];
-    // An empty variable means "unset" to most shells' users; treat it as the default.
-    if (value !== undefined && value !== '') raw[key] = value;
+    const value = rawSetting(key, env, localDefaults);
+    if (value !== undefined) raw[key] = value;
   }
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: true });

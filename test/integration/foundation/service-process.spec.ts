@@ -160,6 +160,20 @@ describe('the coordinator process', () => {
     }
   });
 
+  it('reports a wrong setting before a taken port (the port is bound before the configuration is validated)', async () => {
+    const port = randomPort();
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, '0.0.0.0', resolve));
+    try {
+      const svc = startService({ DATABASE_URL: 'mysql://x', HTTP_PORT: String(port) });
+      expect(await svc.exited).toBe(1);
+      expect(svc.output()).toMatch(/DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+      expect(svc.output()).not.toContain('is already in use');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it('prints one sentence for a malformed HTTP_PORT', async () => {
     const svc = startService({ HTTP_PORT: 'abc' });
     expect(await svc.exited).toBe(1);

@@ -34,12 +34,19 @@ const MAX_LISTED_ERRORS = 10;
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 
-const validators: Record<ProtocolMessageKind, ValidateFunction> = {
-  command: ajv.compile(commandSchema),
-  reply: ajv.compile(replySchema),
-  'start-saga': ajv.compile(startSagaSchema),
-  'lifecycle-event': ajv.compile(lifecycleEventSchema),
+const schemas: Record<ProtocolMessageKind, object> = {
+  command: commandSchema,
+  reply: replySchema,
+  'start-saga': startSagaSchema,
+  'lifecycle-event': lifecycleEventSchema,
 };
+
+/** Compiled on first use: the four together take 40 ms at load, which every process would pay before it can answer anything. */
+const validators: Partial<Record<ProtocolMessageKind, ValidateFunction>> = {};
+
+function validatorOf(kind: ProtocolMessageKind): ValidateFunction {
+  return (validators[kind] ??= ajv.compile(schemas[kind]));
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -66,7 +73,7 @@ export function parseProtocolMessage<T>(kind: ProtocolMessageKind, value: Buffer
   if (unstorable.length > 0) {
     return { ok: false, reason: `${kind} message cannot be stored: ${unstorable.map((p) => `${p.path || '(root)'} ${p.message}`).join('; ')}` };
   }
-  const validate = validators[kind];
+  const validate = validatorOf(kind);
   if (!validate(parsed)) return { ok: false, reason: `${kind} message does not match its schema: ${describeErrors(validate.errors)}` };
   return { ok: true, message: parsed as T };
 }
