@@ -151,6 +151,16 @@ export class AppConfig {
   @WholeNumber(1_000, 300_000)
   KAFKA_SESSION_TIMEOUT_MS = 6_000;
 
+  /**
+   * This replica's name, kept across its restarts and unique among the replicas (a
+   * StatefulSet pod's name, a systemd instance): a restarted replica then removes the
+   * consumer-group member its killed predecessor left, and the partitions move at once
+   * instead of after KAFKA_SESSION_TIMEOUT_MS. Unset: the group waits for the timeout.
+   * @default unset
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'must be 1 to 100 letters, digits, dots, dashes or underscores' })
+  KAFKA_GROUP_INSTANCE_ID?: string;
+
   /** Most events one engine transaction applies (group commit). @default 500 */
   @WholeNumber(1, 100_000)
   ENGINE_BATCH_SIZE = 500;
@@ -224,7 +234,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'LOG_FORMAT', 'API_KEYS', 'OTEL_EXPORTER_OTLP_ENDPOINT']));
+const KNOWN = new Set(Object.keys(new AppConfig()).concat(['KAFKA_CONSUMER_GROUP', 'KAFKA_GROUP_INSTANCE_ID', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'LOG_FORMAT', 'API_KEYS', 'OTEL_EXPORTER_OTLP_ENDPOINT']));
 
 /**
  * Builds the configuration from environment variables (and the defaults that

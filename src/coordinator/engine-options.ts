@@ -11,6 +11,8 @@ export interface EngineOptions {
   partitions: number;
   /** @see AppConfig.KAFKA_SESSION_TIMEOUT_MS */
   sessionTimeoutMs: number;
+  /** @see AppConfig.KAFKA_GROUP_INSTANCE_ID */
+  instanceId?: string;
   /** @see AppConfig.ENGINE_BATCH_SIZE */
   maxBatchEvents: number;
   /** @see AppConfig.ENGINE_MAX_QUEUED */
@@ -49,6 +51,7 @@ export function compileEngineOptions(config: AppConfig): EngineOptions {
     groupId: config.consumerGroup,
     partitions: config.KAFKA_PARTITIONS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    instanceId: config.KAFKA_GROUP_INSTANCE_ID,
     maxBatchEvents: config.ENGINE_BATCH_SIZE,
     maxQueuedEvents: config.ENGINE_MAX_QUEUED,
     timerPollIntervalMs: config.TIMER_POLL_INTERVAL_MS,

@@ -45,6 +45,7 @@ export class InboundConsumer {
       fromBeginning: true,
       partitionsConsumedConcurrently: Math.max(1, this.options.partitions * 2),
       sessionTimeoutMs: this.options.sessionTimeoutMs,
+      instanceId: this.options.instanceId,
       offsets: 'manual',
       handleBatch: (messages, ctx) => this.handleBatch(messages, ctx),
     });

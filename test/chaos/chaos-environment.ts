@@ -109,7 +109,8 @@ export async function startEnvironment(s: EnvironmentSettings): Promise<ChaosEnv
   for (const c of coordinators) {
     const env = coordinatorEnv({ databaseUrl: dbs.urls.chaos_coordinator, brokers: kafka.brokers, prefix, partitions: options.partitions, port: c.port });
     // Compiled, as in production: a restarted replica's time to /health is the engine's, not ts-node's.
-    supervisor.add({ name: c.name, args: ['dist/main.js'], env: { ...env, KAFKA_CLIENT_ID: `chaos-${c.name}`, ...options.coordinatorEnv } });
+    // Each replica keeps its name across restarts, as a StatefulSet pod does: a restarted one removes the group member its killed predecessor left.
+    supervisor.add({ name: c.name, args: ['dist/main.js'], env: { ...env, KAFKA_CLIENT_ID: `chaos-${c.name}`, KAFKA_GROUP_INSTANCE_ID: c.name, ...options.coordinatorEnv } });
   }
   for (const p of PARTICIPANTS) {
     supervisor.add({

@@ -28,6 +28,7 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ['API_BODY_LIMIT', 'lots', /512kb or 1mb/],
   ['API_DOCS', 'on', /^must be true or false/],
   ['KAFKA_SESSION_TIMEOUT_MS', '500', /^must be a whole number from 1000 to 300000/],
+  ['KAFKA_GROUP_INSTANCE_ID', 'pod 1', /letters, digits, dots, dashes or underscores/],
   ['ENGINE_BATCH_SIZE', '0', /^must be a whole number from 1 to 100000/],
   ['ENGINE_MAX_QUEUED', 'many', /^must be a whole number from 1 to 1000000/],
   ['TIMER_POLL_INTERVAL_MS', '5', /^must be a whole number from 10 to 600000/],

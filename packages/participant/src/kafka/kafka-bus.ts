@@ -6,6 +6,7 @@
 // returned, i.e. after the database commit that applied it; kafkajs then commits
 // resolved offsets. A crash between the two replays messages, which the inbox dedupes.
 import { Admin, AssignerProtocol, Consumer, Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
+import { earlierRuns, instanceClientId, removeGroupMembers } from './earlier-run-eviction';
 
 export interface OutboundMessage {
   topic: string;
@@ -61,6 +62,14 @@ export interface SubscribeOptions {
    * @default after-batch
    */
   offsets?: 'after-batch' | 'manual';
+  /**
+   * A name this subscriber keeps across its restarts and no other live subscriber of the
+   * group uses (a StatefulSet pod's name, a systemd instance). Before it joins, the members an
+   * earlier run of the same instance left in the group (a SIGKILL never leaves) are removed,
+   * so their partitions move at once instead of after sessionTimeoutMs. Two live subscribers
+   * with one instance id each remove the other once as they start (a rebalance, nothing lost).
+   */
+  instanceId?: string;
 }
 
 export interface PartitionOffset {
@@ -163,6 +172,7 @@ function routine(namespace: string, message: string): boolean {
 
 export class KafkaBus {
   private readonly kafka: Kafka;
+  private readonly config: KafkaConfig;
   private admin?: Admin;
   private producer?: Producer;
   private readonly consumers = new Set<Consumer>();
@@ -187,6 +197,7 @@ export class KafkaBus {
         options.log?.(routine(entry.namespace, message) ? 'debug' : level, `kafkajs ${entry.namespace}: ${message}`, extra);
       },
     };
+    this.config = config;
     this.kafka = new Kafka(config);
   }
 
@@ -257,12 +268,19 @@ export class KafkaBus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    const heartbeatInterval = Math.max(300, Math.min(1_000, Math.floor(sessionTimeout / 3)));
     const manual = options.offsets === 'manual';
-    const consumer = this.kafka.consumer({
+    const kafka = options.instanceId ? new Kafka({ ...this.config, clientId: instanceClientId(this.options.clientId, options.instanceId) }) : this.kafka;
+    if (options.instanceId) await this.removeEarlierRuns(kafka, options.groupId, options.instanceId);
+    const consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout,
-      // Three heartbeats per session, as Kafka's own clients do; kafkajs also heartbeats between batches.
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 3)),
+      // A member learns that its group rebalances from a heartbeat's answer, and the rebalance waits
+      // for every member: at least three heartbeats per session (as Kafka's own clients), and at least
+      // one a second so a rebalance is joined within a second. kafkajs heartbeats only between fetches,
+      // so a fetch on idle partitions waits no longer than that either (kafkajs's default is 5 s).
+      heartbeatInterval,
+      maxWaitTimeInMs: heartbeatInterval,
       rebalanceTimeout: Math.max(sessionTimeout, 10_000),
       allowAutoTopicCreation: false,
       // A broker outage longer than the retries must not end consumption: kafkajs restarts the consumer.
@@ -315,6 +333,20 @@ export class KafkaBus {
         this.consumers.delete(consumer);
       },
     };
+  }
+
+  /** See SubscribeOptions.instanceId. A failure is logged and changes nothing else: the group then waits for the session timeout. */
+  private async removeEarlierRuns(kafka: Kafka, groupId: string, instanceId: string): Promise<void> {
+    try {
+      const [group] = await this.describeGroups([groupId]);
+      const stale = earlierRuns(group?.members ?? [], instanceClientId(this.options.clientId, instanceId));
+      if (stale.length === 0) return;
+      const { removed, unsupported } = await removeGroupMembers(kafka, groupId, stale);
+      if (unsupported) this.options.log?.('warn', `cannot remove the group members an earlier run of instance ${instanceId} left (this kafkajs has no cluster factory): the group waits for their session timeout`, { groupId });
+      else this.options.log?.('info', `removed ${removed} member(s) an earlier run of instance ${instanceId} left in group ${groupId}, so its partitions move now`, { groupId, instanceId, memberIds: stale });
+    } catch (err) {
+      this.options.log?.('warn', `could not remove the group members an earlier run of instance ${instanceId} left: ${(err as Error).message}; the group waits for their session timeout`, { groupId });
+    }
   }
 
   /** The high watermark (offset after the last message) of every partition of `topic`. */
