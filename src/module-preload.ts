@@ -8,8 +8,11 @@ import { createRequire } from 'node:module';
 /** Modules as `from` resolves them: these are our dependencies' dependencies, not ours. */
 const requireFrom = (from: string) => createRequire(require.resolve(from));
 
+/** Loads some modules (what it returns, a promise or not, is awaited). */
+type Slice = () => unknown;
+
 /** The configuration's validator, loaded before main.ts validates the configuration. */
-const CONFIG_SLICES: readonly (() => Promise<unknown> | unknown)[] = [
+const CONFIG_SLICES: readonly Slice[] = [
   () => import('class-transformer'),
   () => requireFrom('class-validator')('libphonenumber-js/max'),
   () => requireFrom('class-validator')('validator'),
@@ -22,7 +25,7 @@ const CONFIG_SLICES: readonly (() => Promise<unknown> | unknown)[] = [
  * 35 ms idle, measured with a require-time hook): a slice's length is how long a /health
  * request waits on a busy machine, several times its idle figure.
  */
-const APPLICATION_SLICES: readonly (() => Promise<unknown> | unknown)[] = [
+const APPLICATION_SLICES: readonly Slice[] = [
   () => import('rxjs'),
   () => import('rxjs/operators'),
   () => requireFrom('@nestjs/platform-express')('body-parser'),
@@ -59,7 +62,7 @@ async function yieldToEventLoop(): Promise<void> {
   for (let turn = 0; turn < TURNS_PER_YIELD; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-async function loadInSlices(slices: readonly (() => Promise<unknown> | unknown)[]): Promise<void> {
+async function loadInSlices(slices: readonly Slice[]): Promise<void> {
   for (const load of slices) {
     await yieldToEventLoop();
     await load();

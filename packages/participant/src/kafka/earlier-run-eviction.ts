@@ -31,7 +31,7 @@ interface GroupCluster {
  * Removes `memberIds` from `groupId`. kafkajs's admin has no LeaveGroup for another member,
  * so this uses the cluster factory every kafkajs client is built from (a private symbol of
  * the pinned kafkajs 2.2; without it nothing is removed and the group waits for the session
- * timeout, as before). A member already gone counts as removed.
+ * timeout, as before). A member that expired meanwhile is skipped (not counted).
  */
 export async function removeGroupMembers(kafka: Kafka, groupId: string, memberIds: readonly string[]): Promise<{ removed: number; unsupported?: true }> {
   const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
@@ -40,10 +40,10 @@ export async function removeGroupMembers(kafka: Kafka, groupId: string, memberId
   const cluster = (createCluster as (options: { allowAutoTopicCreation: boolean }) => GroupCluster)({ allowAutoTopicCreation: false });
   await cluster.connect();
   try {
+    const coordinator = await cluster.findGroupCoordinator({ groupId });
     let removed = 0;
     for (const memberId of memberIds) {
       try {
-        const coordinator = await cluster.findGroupCoordinator({ groupId });
         await coordinator.leaveGroup({ groupId, memberId });
         removed++;
       } catch (err) {

@@ -270,8 +270,12 @@ export class KafkaBus {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     const heartbeatInterval = Math.max(300, Math.min(1_000, Math.floor(sessionTimeout / 3)));
     const manual = options.offsets === 'manual';
-    const kafka = options.instanceId ? new Kafka({ ...this.config, clientId: instanceClientId(this.options.clientId, options.instanceId) }) : this.kafka;
-    if (options.instanceId) await this.removeEarlierRuns(kafka, options.groupId, options.instanceId);
+    let kafka = this.kafka;
+    if (options.instanceId) {
+      const memberClientId = instanceClientId(this.options.clientId, options.instanceId);
+      kafka = new Kafka({ ...this.config, clientId: memberClientId });
+      await this.removeEarlierRuns(kafka, options.groupId, options.instanceId, memberClientId);
+    }
     const consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout,
@@ -336,10 +340,10 @@ export class KafkaBus {
   }
 
   /** See SubscribeOptions.instanceId. A failure is logged and changes nothing else: the group then waits for the session timeout. */
-  private async removeEarlierRuns(kafka: Kafka, groupId: string, instanceId: string): Promise<void> {
+  private async removeEarlierRuns(kafka: Kafka, groupId: string, instanceId: string, memberClientId: string): Promise<void> {
     try {
       const [group] = await this.describeGroups([groupId]);
-      const stale = earlierRuns(group?.members ?? [], instanceClientId(this.options.clientId, instanceId));
+      const stale = earlierRuns(group?.members ?? [], memberClientId);
       if (stale.length === 0) return;
       const { removed, unsupported } = await removeGroupMembers(kafka, groupId, stale);
       if (unsupported) this.options.log?.('warn', `cannot remove the group members an earlier run of instance ${instanceId} left (this kafkajs has no cluster factory): the group waits for their session timeout`, { groupId });
