@@ -73,6 +73,52 @@ describe('KafkaBus against a real broker', () => {
     expect(await consumeUntil(1)).toEqual(['second']);
   });
 
+  it('with a commit interval, commits an idle partition within it, and commits on stop what the handler finished', async () => {
+    const topic = uniqueName('bus-interval');
+    const groupId = uniqueName('bus-group');
+    await bus.ensureTopics([{ topic, partitions: 2, replicationFactor: 1 }]);
+    const waitFor = async (what: string, check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 15_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const committedAll = async () => {
+      const [high, committed] = await Promise.all([bus.topicHighWatermarks(topic), bus.groupOffsets(groupId, topic)]);
+      return [...high].every(([p, h]) => committed.get(p) === h);
+    };
+    let handled = 0;
+    const subscribe = (commitIntervalMs: number) =>
+      bus.subscribe({
+        groupId,
+        topics: [topic],
+        fromBeginning: true,
+        commitIntervalMs,
+        handleBatch: async (messages) => {
+          handled += messages.length;
+        },
+      });
+    const first = await subscribe(300);
+    await bus.publish(Array.from({ length: 20 }, (_, i) => ({ topic, key: `k${i}`, value: String(i) })));
+    await waitFor('the 20 messages handled', async () => handled >= 20);
+    // Nothing more arrives: the interval's timer, not a next batch, commits both partitions.
+    await waitFor('both partitions committed while idle', committedAll);
+    await first.stop();
+
+    // An interval far beyond the test: the first batch is committed at once (nothing was within
+    // the interval), the next ones only by stop().
+    const second = await subscribe(600_000);
+    await bus.publish([{ topic, key: 'k0', value: '20' }]);
+    await waitFor('the first new message committed', async () => handled >= 21 && (await committedAll()));
+    await bus.publish(Array.from({ length: 10 }, (_, i) => ({ topic, key: `k${i}`, value: String(21 + i) })));
+    await waitFor('the 10 next messages handled', async () => handled >= 31);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await committedAll()).toBe(false);
+    await second.stop();
+    expect(await committedAll()).toBe(true);
+  });
+
   it('names KAFKA_BROKERS when the brokers do not answer', async () => {
     const dead = new KafkaBus({ brokers: ['127.0.0.1:1'], clientId: 'bus-test-dead' });
     await expect(dead.connect()).rejects.toThrow(KafkaUnavailableError);

@@ -2,10 +2,12 @@
 // speaks in topics, keys and batches, and so the client can be replaced (kafkajs is
 // stable but unmaintained since 2024).
 //
-// Offsets: a subscription resolves a message's offset only after its handler has
-// returned, i.e. after the database commit that applied it; kafkajs then commits
-// resolved offsets. A crash between the two replays messages, which the inbox dedupes.
+// Offsets: a subscription commits a message's offset only after its handler has
+// returned, i.e. after the database commit that applied it (after-batch), or when its
+// caller says it is durable (manual). A crash between the two replays messages, which
+// the inbox and the barrier dedupe.
 import { Admin, AssignerProtocol, Consumer, Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
+import { BatchOffsetCommits } from './batch-offset-commits';
 import { earlierRuns, instanceClientId, removeGroupMembers } from './earlier-run-eviction';
 
 export interface OutboundMessage {
@@ -62,6 +64,13 @@ export interface SubscribeOptions {
    * @default after-batch
    */
   offsets?: 'after-batch' | 'manual';
+  /**
+   * `after-batch` only: finished batches' offsets are committed at most this often, in one
+   * request for all partitions (0: as soon as a batch finishes, one request at a time).
+   * Longer sends fewer requests; a crash redelivers up to this long's messages.
+   * @default 0
+   */
+  commitIntervalMs?: number;
   /**
    * A name this subscriber keeps across its restarts and no other live subscriber of the
    * group uses (a StatefulSet pod's name, a systemd instance). Before it joins, the members an
@@ -291,19 +300,27 @@ export class KafkaBus {
       retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 5_000, restartOnFailure: async () => true },
     });
     this.consumers.add(consumer);
-    // The partitions this member holds now: a manual commit is sent for these only (the new owner of a partition commits its own).
+    // The partitions this member holds now: a commit is sent for these only (the new owner of a partition commits its own).
     let assigned: Record<string, number[]> = {};
+    const commitHeld = async (offsets: PartitionOffset[]) => {
+      const held = offsets.filter((o) => assigned[o.topic]?.includes(o.partition));
+      if (held.length > 0) await consumer.commitOffsets(held);
+    };
+    const afterBatch = manual ? undefined : new BatchOffsetCommits(options.commitIntervalMs ?? 0, commitHeld);
+    let handling = 0;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       assigned = e.payload.memberAssignment;
     });
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
-      autoCommit: !manual,
-      // Manual: resolving at return lets the next fetch start while the batch is still being applied; offsets are committed by the caller.
-      eachBatchAutoResolve: manual,
+      // Offsets are committed by BatchOffsetCommits (after-batch) or the caller (manual), never by kafkajs
+      // (it would send a request per batch). Resolving at return moves the fetch position on; a throw
+      // resolves nothing, so the batch is fetched again.
+      autoCommit: false,
+      eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -314,25 +331,33 @@ export class KafkaBus {
           headers: decodeHeaders(m.headers),
           timestamp: m.timestamp,
         }));
-        await options.handleBatch(messages, { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, isRunning, heartbeat });
-        if (manual) return;
-        resolveOffset(batch.messages[batch.messages.length - 1].offset);
-        await commitOffsetsIfNecessary();
+        handling++;
+        try {
+          await options.handleBatch(messages, { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, isRunning, heartbeat });
+        } finally {
+          handling--;
+        }
+        afterBatch?.finishedBatch(batch.topic, batch.partition, batch.messages[batch.messages.length - 1].offset);
       },
     });
+    const pause = () => consumer.pause(options.topics.map((topic) => ({ topic })));
     return {
       commit: async (offsets) => {
         // A partition another member holds now is its to commit: it starts from the last committed
         // offset and the consumer's dedupe (inbox, barrier) absorbs what is read twice.
-        const held = offsets.filter((o) => assigned[o.topic]?.includes(o.partition));
-        if (!manual || held.length === 0) return;
         // Refused during a rebalance: thrown, so that the caller commits these again (else a
         // partition that then receives nothing more would keep its last offsets uncommitted).
-        await consumer.commitOffsets(held);
+        if (manual) await commitHeld(offsets);
       },
-      pause: () => consumer.pause(options.topics.map((topic) => ({ topic }))),
+      pause,
       stop: async () => {
-        // disconnect() stops fetching, waits for the running batch, (after-batch: commits) and leaves the group.
+        if (afterBatch) {
+          // Finish the running batches and commit them while still in the group; disconnect() then
+          // stops fetching and leaves. A batch the fetch hands over after this is consumed again.
+          pause();
+          while (handling > 0) await new Promise((r) => setTimeout(r, 5));
+          await afterBatch.flush();
+        }
         await consumer.disconnect();
         this.consumers.delete(consumer);
       },
