@@ -18,7 +18,7 @@ import type { SagaEngine } from './saga-engine';
 /** A failed offset commit is tried again after this long if no batch commits first. */
 const COMMIT_RETRY_MS = 1_000;
 /** Offsets are committed at most this often (see commitReady). */
-const COMMIT_EVERY_MS = 20;
+const COMMIT_EVERY_MS = 100;
 
 /** The first kilobytes of a dead-lettered value kept in the dead_letters table. */
 const EXCERPT_CHARS = 4_000;
