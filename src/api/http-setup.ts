@@ -1,13 +1,15 @@
 // How the HTTP server treats every request, applied by createApp so that tests run
 // exactly what users run: a JSON body parser with a size limit and no decompression,
 // the storable-input pipe then one validation pipe, one exception filter (problem+json
-// for every error, and for what Node's HTTP parser refuses), and the OpenAPI document.
+// for every error, and for what Node's HTTP parser refuses), a bounded drain when it
+// stops, and the OpenAPI document.
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config';
 import { JSON_MEDIA_TYPES } from './auth/json-body.guard';
 import { answerMalformedHttp } from './errors/malformed-http';
+import { drainOnClose } from './http-drain';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { validationException } from './errors/validation-errors';
 import { StorableInputPipe } from './validation/storable-input.pipe';
@@ -32,6 +34,7 @@ export function configureHttp(app: INestApplication, config: AppConfig): void {
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
   answerMalformedHttp(app.getHttpServer());
+  drainOnClose(app.getHttpServer());
   if (config.API_DOCS) serveOpenApi(app);
 }
 
