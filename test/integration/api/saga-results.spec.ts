@@ -125,8 +125,11 @@ describe('waiting for a saga result', () => {
     });
     await api.as('admin').post('/v1/definitions', { ...held, steps: held.steps.map((s) => ({ ...s, timeoutMs: 3_000 })) }).expect(201);
     const ids: string[] = [];
-    for (let i = 0; i < 20; i++) ids.push((await api.as('operator').post('/v1/sagas', { definition: held.name, input: { amount: 1 } }).expect(201)).body.sagaId);
-    const waits = ids.flatMap((id) => [0, 1, 2].map(() => api.as('viewer').get(`/v1/sagas/${id}/result?wait=25s`).then((r) => r)));
+    // 15 sagas, each dropped at most once: fewer timeouts in a row than BREAKER_FAILURE_THRESHOLD
+    // (20), so the participant's breaker stays closed (with 20, a loaded box dropped all of them
+    // and the breaker's 30 s cool-down outlasted the waits).
+    for (let i = 0; i < 15; i++) ids.push((await api.as('operator').post('/v1/sagas', { definition: held.name, input: { amount: 1 } }).expect(201)).body.sagaId);
+    const waits = ids.flatMap((id) => [0, 1, 2, 3].map(() => api.as('viewer').get(`/v1/sagas/${id}/result?wait=25s`).then((r) => r)));
     // 60 requests are waiting: one LISTEN connection holds them, whatever their number.
     await new Promise((r) => setTimeout(r, 500));
     const listeners = await api.h.pool.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'saga-coordinator-listener'");
