@@ -16,7 +16,7 @@ import { rememberCommandTrace, sdkMetrics, takeReplyTrace } from './participant-
 
 /**
  * Offsets of handled commands are committed at most this often: a commit request per batch
- * was about 40 % of a busy participant's Kafka requests; a crash redelivers at most this
+ * was almost half of a busy participant's Kafka requests (733 of 1,550 in a bench run); a crash redelivers at most this
  * long's commands more, and the barrier answers them with the replies already sent.
  */
 const COMMIT_INTERVAL_MS = 100;
