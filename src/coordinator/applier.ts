@@ -258,6 +258,8 @@ export class Applier {
         this.wake = undefined;
         continue;
       }
+      // Commits faster than Kafka takes their messages would pile them up in memory: wait for the publisher.
+      await this.publisher.roomForMore();
       const batch = this.take();
       await this.process(batch, fireTimers);
       this.idleSince = Date.now();

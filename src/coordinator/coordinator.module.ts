@@ -39,7 +39,7 @@ const logger = new Logger('Coordinator');
       provide: Publisher,
       inject: [KafkaBus, ENGINE_OPTIONS],
       useFactory: (bus: KafkaBus, o: EngineOptions) =>
-        new Publisher(bus, { maxMessagesPerSend: o.maxMessagesPerSend, handoverAfterMs: o.relayGraceMs, onError: throttledWarn(logger, 'publishing committed messages (retrying)') }),
+        new Publisher(bus, { maxMessagesPerSend: o.maxMessagesPerSend, maxBacklogMessages: o.maxPublishBacklog, handoverAfterMs: o.relayGraceMs, onError: throttledWarn(logger, 'publishing committed messages (retrying)') }),
     },
     {
       provide: ReplyProgress,

@@ -29,6 +29,8 @@ export interface EngineOptions {
   relayBatchesPerRound: number;
   /** Most messages in one Kafka produce request of the fast path. @default 1000 */
   maxMessagesPerSend: number;
+  /** Committed messages waiting for Kafka before the engine waits too (Publisher.roomForMore). @default 10000 */
+  maxPublishBacklog: number;
   /** @see AppConfig.INBOX_RETENTION_SECONDS */
   inboxRetentionSeconds: number;
   /** @see AppConfig.REPLY_PROGRESS_INTERVAL_MS */
@@ -60,6 +62,7 @@ export function compileEngineOptions(config: AppConfig): EngineOptions {
     relayPollIntervalMs: config.OUTBOX_RELAY_POLL_INTERVAL_MS,
     relayBatchesPerRound: 20,
     maxMessagesPerSend: 1_000,
+    maxPublishBacklog: 10_000,
     inboxRetentionSeconds: config.INBOX_RETENTION_SECONDS,
     replyProgressIntervalMs: config.REPLY_PROGRESS_INTERVAL_MS,
     apiWaitMs: config.API_ENGINE_WAIT_MS,

@@ -23,11 +23,17 @@ const COMMIT_EVERY_MS = 100;
 /** The first kilobytes of a dead-lettered value kept in the dead_letters table. */
 const EXCERPT_CHARS = 4_000;
 
+/** Most messages of a fetched batch handed to the engine before it checks for room again. */
+const INTAKE_CHUNK = 500;
+
 export class InboundConsumer {
   private subscription?: Subscription;
   private readonly offsets = new OffsetTracker();
   private committing = false;
   private commitRetry?: NodeJS.Timeout;
+  /** Messages handed over and not yet applied: a start validates and reads its definition before it queues in the engine. */
+  private intake = 0;
+  private readonly intakeWaiters: (() => void)[] = [];
 
   constructor(
     private readonly bus: KafkaBus,
@@ -66,22 +72,41 @@ export class InboundConsumer {
   }
 
   private async handleBatch(messages: InboundMessage[], ctx: BatchContext): Promise<void> {
-    // Back-pressure: while the engine has plenty queued, fetch no more (heartbeating, so the group keeps us).
-    while (this.applier.queueLength >= this.options.maxQueuedEvents && ctx.isRunning()) {
-      await Promise.race([this.applier.roomForMore(), new Promise((r) => setTimeout(r, 1_000))]);
-      await ctx.heartbeat().catch(() => undefined);
+    // A fetched batch can hold thousands of messages (up to 1 MB per partition, a dozen partitions at
+    // once): handed over whole, a burst of starts put tens of thousands of items in memory past the
+    // engine's bound (a coordinator at 1 GB RSS after 100,000 queued starts). In chunks, each after room.
+    for (let from = 0; from < messages.length && ctx.isRunning(); from += INTAKE_CHUNK) {
+      // Back-pressure: while the engine has plenty queued, or plenty is on its way there, take no more
+      // (heartbeating, so the group keeps us). The engine's queue alone was not enough: 100,000 starts
+      // each waiting for its definition before queueing held 240 MB of live heap.
+      for (;;) {
+        const engineFull = this.applier.queueLength >= this.options.maxQueuedEvents;
+        if ((!engineFull && this.intake < this.options.maxQueuedEvents) || !ctx.isRunning()) break;
+        // Wait on what is full only: the engine's roomForMore resolves at once while its own queue has
+        // room, and racing it made this loop spin and starve the event loop.
+        const room = engineFull ? this.applier.roomForMore() : new Promise<void>((r) => this.intakeWaiters.push(r));
+        await Promise.race([room, new Promise((r) => setTimeout(r, 1_000))]);
+        await ctx.heartbeat().catch(() => undefined);
+      }
+      const chunk = messages.slice(from, from + INTAKE_CHUNK);
+      const done = this.offsets.begin(ctx.topic, ctx.partition, chunk[chunk.length - 1].offset);
+      this.intake += chunk.length;
+      const work = ctx.topic === this.options.topics.start ? this.handleStarts(chunk) : this.handleReplies(chunk);
+      // Not awaited: the next chunk and fetch start while this one is applied. A chunk that fails (the
+      // coordinator stopping with the database down) is never marked done: it is consumed again.
+      work
+        .finally(() => {
+          this.intake -= chunk.length;
+          for (const wake of this.intakeWaiters.splice(0)) wake();
+        })
+        .then(
+          () => {
+            done();
+            this.startCommit();
+          },
+          (err: Error) => this.onError(err),
+        );
     }
-    const done = this.offsets.begin(ctx.topic, ctx.partition, messages[messages.length - 1].offset);
-    const work = ctx.topic === this.options.topics.start ? this.handleStarts(messages) : this.handleReplies(messages);
-    // Not awaited: the next fetch starts while this batch is applied. A batch that fails (the
-    // coordinator stopping with the database down) is never marked done: it is consumed again.
-    work.then(
-      () => {
-        done();
-        this.startCommit();
-      },
-      (err: Error) => this.onError(err),
-    );
   }
 
   /** The commit loop under way, if any (stop waits for it). */

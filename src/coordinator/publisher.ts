@@ -13,6 +13,8 @@ export interface PublisherOptions {
   maxMessagesPerSend: number;
   /** Stop holding batches in memory after failing this long; the relay takes over. */
   handoverAfterMs: number;
+  /** Most messages waiting to be sent before the engine is asked to wait (roomForMore): commits faster than Kafka takes them must not fill memory. */
+  maxBacklogMessages: number;
   onError: (err: Error) => void;
 }
 
@@ -29,6 +31,8 @@ export class Publisher {
   private loop?: Promise<void>;
   private wake?: () => void;
   private failingSince: number | null = null;
+  private backlogMessages = 0;
+  private readonly drained: (() => void)[] = [];
 
   constructor(
     private readonly bus: KafkaBus,
@@ -48,11 +52,30 @@ export class Publisher {
     this.running = false;
     this.wake?.();
     await this.loop;
+    this.release();
   }
 
   enqueue(batchId: string, messages: OutboxMessageRow[]): void {
     this.queue.push({ id: batchId, messages, since: Date.now() });
+    this.backlogMessages += messages.length;
     this.wake?.();
+  }
+
+  /**
+   * Resolves once fewer than maxBacklogMessages wait to be sent. Bounded in time by the handover:
+   * while Kafka fails for longer than handoverAfterMs the queue is dropped (the relay has the rows).
+   */
+  async roomForMore(): Promise<void> {
+    while (this.running && this.backlogMessages >= this.options.maxBacklogMessages) await new Promise<void>((r) => this.drained.push(r));
+  }
+
+  private remove(count: number): void {
+    for (const b of this.queue.splice(0, count)) this.backlogMessages -= b.messages.length;
+    if (this.backlogMessages < this.options.maxBacklogMessages) this.release();
+  }
+
+  private release(): void {
+    for (const r of this.drained.splice(0)) r();
   }
 
   /** Ids of batches published since the last call: the caller deletes their rows. */
@@ -91,14 +114,14 @@ export class Publisher {
       }
       try {
         await this.bus.publish(take.flatMap((b) => b.messages));
-        this.queue.splice(0, take.length);
+        this.remove(take.length);
         this.published.push(...take.map((b) => b.id));
         this.failingSince = null;
         delay = 50;
       } catch (err) {
         this.options.onError(err as Error);
         this.failingSince ??= Date.now();
-        if (Date.now() - this.failingSince >= this.options.handoverAfterMs) this.queue.splice(0, this.queue.length);
+        if (Date.now() - this.failingSince >= this.options.handoverAfterMs) this.remove(this.queue.length);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2_000);
       }

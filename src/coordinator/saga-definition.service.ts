@@ -55,7 +55,8 @@ const LATEST_VERSION_TTL_MS = 1_000;
 export class SagaDefinitionService {
   private readonly cache = new Map<string, RegisteredDefinition>();
   private readonly latest = new Map<string, { version: number; at: number }>();
-  private readonly marks = new Map<string, { marks: VersionMarks[]; at: number }>();
+  /** The read itself is kept, so that the starts arriving while it runs share it. */
+  private readonly marks = new Map<string, { marks: Promise<VersionMarks[]>; at: number }>();
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -130,9 +131,14 @@ export class SagaDefinitionService {
   private async versionMarks(name: string): Promise<VersionMarks[]> {
     const known = this.marks.get(name);
     if (known && Date.now() - known.at < LATEST_VERSION_TTL_MS) return known.marks;
-    const marks = await readVersionMarks(this.pool, name);
-    this.marks.set(name, { marks, at: Date.now() });
-    return marks;
+    // One read per name however many starts wait: each start reading on its own, a burst of
+    // thousands queued for the pool every second and starved the engine's own transactions.
+    const entry = { marks: readVersionMarks(this.pool, name), at: Date.now() };
+    this.marks.set(name, entry);
+    entry.marks.catch(() => {
+      if (this.marks.get(name) === entry) this.marks.delete(name);
+    });
+    return entry.marks;
   }
 
   /** The given version, or the latest. Throws DefinitionNotFoundError. */
