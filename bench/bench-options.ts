@@ -22,19 +22,21 @@ export interface BenchOptions {
   noBuild: boolean;
   /** SIGKILL coordinator replica 1 once this many measured sagas have ended (0: never); the others must finish its sagas. Needs --replicas 2 or more. @default 0 */
   killReplicaAfter: number;
+  /** After the measured window, start this many sagas that wait on a step nobody answers and read the coordinator's RSS (0: skip). @default 0 */
+  waiting: number;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { sagas: 500, concurrency: 50, steps: 3, partitions: 6, warmup: 30, maxWaitS: 600, replicas: 1, participantProcesses: 0, sweep: [], noBuild: false, killReplicaAfter: 0 };
+export const BENCH_DEFAULTS: BenchOptions = { sagas: 500, concurrency: 50, steps: 3, partitions: 6, warmup: 30, maxWaitS: 600, replicas: 1, participantProcesses: 0, sweep: [], noBuild: false, killReplicaAfter: 0, waiting: 0 };
 
 export const BENCH_USAGE =
-  'usage: npm run bench -- [--sagas N] [--concurrency N] [--steps N] [--partitions N] [--warmup N] [--max-wait-s N] [--replicas N] [--kill-replica-after N] [--participant-processes N] [--sweep N,N,...] [--no-build]';
+  'usage: npm run bench -- [--sagas N] [--concurrency N] [--steps N] [--partitions N] [--warmup N] [--max-wait-s N] [--replicas N] [--kill-replica-after N] [--waiting N] [--participant-processes N] [--sweep N,N,...] [--no-build]';
 
 export class BenchUsageError extends Error {
   readonly code = 'BENCH_USAGE';
   readonly retriable = false;
 }
 
-type NumberOption = 'sagas' | 'concurrency' | 'steps' | 'partitions' | 'warmup' | 'maxWaitS' | 'replicas' | 'participantProcesses' | 'killReplicaAfter';
+type NumberOption = 'sagas' | 'concurrency' | 'steps' | 'partitions' | 'warmup' | 'maxWaitS' | 'replicas' | 'participantProcesses' | 'killReplicaAfter' | 'waiting';
 
 const LIMITS: Record<NumberOption, [number, number]> = {
   sagas: [1, 1_000_000],
@@ -46,6 +48,7 @@ const LIMITS: Record<NumberOption, [number, number]> = {
   replicas: [1, 16],
   participantProcesses: [0, 64],
   killReplicaAfter: [0, 1_000_000],
+  waiting: [0, 1_000_000],
 };
 
 const NUMBER_FLAGS: Record<string, NumberOption> = {
@@ -58,6 +61,7 @@ const NUMBER_FLAGS: Record<string, NumberOption> = {
   '--replicas': 'replicas',
   '--participant-processes': 'participantProcesses',
   '--kill-replica-after': 'killReplicaAfter',
+  '--waiting': 'waiting',
 };
 
 function integerIn(flag: string, text: string | undefined, [min, max]: [number, number]): number {
@@ -87,6 +91,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     options[key] = integerIn(flag, text, LIMITS[key]);
   }
   if (options.killReplicaAfter > 0 && options.replicas < 2) throw new BenchUsageError(`--kill-replica-after needs --replicas 2 or more: the others finish the killed replica's sagas\n${BENCH_USAGE}`);
+  if (options.waiting > 0 && options.sweep.length > 0) throw new BenchUsageError(`--waiting is measured once, not at every point of a sweep: run it without --sweep\n${BENCH_USAGE}`);
   return options;
 }
 

@@ -25,6 +25,9 @@ export function summaryTable(r: BenchResult): string {
     ...(r.replicaKill
       ? ([['replica killed', `coordinator-1 SIGKILLed ${r.replicaKill.killedAtSecond ?? 'never'} s into the window; steps advanced twice: ${r.replicaKill.stepsAdvancedTwice}`]] as [string, string][])
       : []),
+    ...(r.waiting
+      ? ([['sagas waiting', `${r.waiting.sagas} taken up in ${r.waiting.secondsToTakeUp} s; coordinator RSS then ${r.waiting.coordinatorRssMb} MiB (peak over its life ${r.waiting.coordinatorPeakRssMb} MiB, V8 heap in use ${r.waiting.coordinatorHeapUsedMb ?? 'n/a'} MiB)`]] as [string, string][])
+      : []),
     ['logs', r.logDir],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -24,6 +24,7 @@ import { GroupMeter, MEMORY_SAMPLER_READY_LINE, type GroupFigures, type MachineF
 import { pidListeningOn, readStat } from './proc-stats';
 import { buildTimelines, type CoordinatorRows } from './saga-timelines';
 import { readTopics } from './topic-tap';
+import { runWaitingSagas, waitingDefinition, WAITING_PARTICIPANT, type WaitingFigures } from './waiting-sagas';
 
 export interface BenchInfra {
   root: string;
@@ -53,6 +54,8 @@ export interface BenchResult {
   hops: HopBreakdown | null;
   /** With --kill-replica-after: when replica 1 was SIGKILLed (seconds into the window) and how many steps were advanced twice (must be 0). */
   replicaKill: { killedAtSecond: number | null; stepsAdvancedTwice: number } | null;
+  /** With --waiting N: the coordinator's memory once N sagas wait on a step. */
+  waiting: WaitingFigures | null;
   logDir: string;
 }
 
@@ -101,7 +104,7 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   const prefix = `bench-${runId}`;
   const topics = topicNames(prefix);
   const names = Array.from({ length: options.steps }, (_, k) => participantName(k + 1));
-  const allTopics = [topics.start, topics.replies, topics.events, topics.deadLetter, ...names.map((p) => topics.commands(p))];
+  const allTopics = [topics.start, topics.replies, topics.events, topics.deadLetter, ...names.map((p) => topics.commands(p)), ...(options.waiting > 0 ? [topics.commands(WAITING_PARTICIPANT)] : [])];
   const logDir = join(infra.root, '.local', 'bench', runId);
 
   const coordinatorDb = `saga_bench_${runId}_coordinator`;
@@ -144,7 +147,9 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
     const name = `coordinator-${r}`;
     // BENCH_CPU_PROF_DIR: write a V8 CPU profile of each replica there when it exits (--cpu-prof is refused in NODE_OPTIONS).
     const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-    children.start({ name, args: [...profile, join('dist', 'main.js')], env: coordinatorEnv({ databaseUrl: dbs.urls[coordinatorDb], brokers: infra.brokers, prefix, partitions: options.partitions, port }) });
+    // BENCH_COORDINATOR_NODE_ARGS: extra node flags for the replicas only (e.g. --max-old-space-size=192), space-separated.
+    const nodeArgs = (process.env.BENCH_COORDINATOR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    children.start({ name, args: [...profile, ...nodeArgs, join('dist', 'main.js')], env: coordinatorEnv({ databaseUrl: dbs.urls[coordinatorDb], brokers: infra.brokers, prefix, partitions: options.partitions, port }) });
     coordinators.push({ name, port });
   }
   for (const c of coordinators) await waitUntil(`${c.name} to be ready`, 120_000, () => crashed, () => coordinatorReady(c.port));
@@ -227,6 +232,23 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   say('  reading the run\'s topics for the per-hop breakdown...');
   await stopEvents();
   const records = await readTopics(infra.brokers.split(','), `${prefix}-tap`, [topics.start, topics.replies, topics.events, ...names.map((p) => topics.commands(p))]);
+  let waiting: WaitingFigures | null = null;
+  if (options.waiting > 0) {
+    const name = `bench-waiting`;
+    const registeredWaiting = await fetch(`http://127.0.0.1:${coordinators[coordinators.length - 1].port}/v1/definitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(waitingDefinition(name)) });
+    if (!registeredWaiting.ok) throw new BenchRunError(`registering the waiting definition failed: HTTP ${registeredWaiting.status} ${await registeredWaiting.text()}`);
+    const db = new Pool({ connectionString: dbs.urls[coordinatorDb], max: 1 });
+    db.on('error', () => undefined);
+    try {
+      const alive = coordinators.filter((c) => !(killedAt !== null && c.name === 'coordinator-1'));
+      waiting = await Promise.race([
+        runWaitingSagas({ bus, startTopic: topics.start, definition: name, runId, count: options.waiting, coordinatorDb: db, coordinators: alive.map((c) => ({ pid: children.pid(c.name)!, port: c.port })), deadline: Date.now() + options.maxWaitS * 1000, say }),
+        crash,
+      ]);
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }
   await children.stopAll();
   const coordinatorRows = await readCoordinatorRows(dbs.urls[coordinatorDb], runId);
   const advancedTwice = await stepsAdvancedTwice(dbs.urls[coordinatorDb]);
@@ -250,6 +272,7 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
     machine: metered.machine,
     hops: hopBreakdown(timelines, incomplete),
     replicaKill: options.killReplicaAfter > 0 ? { killedAtSecond: killedAt === null ? null : round((killedAt - firstStart) / 1000, 3), stepsAdvancedTwice: advancedTwice } : null,
+    waiting,
     logDir,
   };
 }

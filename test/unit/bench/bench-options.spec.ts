@@ -58,3 +58,12 @@ describe('--kill-replica-after', () => {
     expect(() => parseBenchOptions(['--kill-replica-after', '200'])).toThrow(/needs --replicas 2 or more/);
   });
 });
+
+describe('--waiting', () => {
+  it('is off by default, and measured once rather than at every point of a sweep', () => {
+    expect(BENCH_DEFAULTS.waiting).toBe(0);
+    expect(parseBenchOptions(['--waiting', '100000'])).toMatchObject({ waiting: 100_000 });
+    expect(() => parseBenchOptions(['--waiting', '-1'])).toThrow(/--waiting must be an integer between 0 and 1000000/);
+    expect(() => parseBenchOptions(['--waiting', '10', '--sweep', '1,16'])).toThrow(/without --sweep/);
+  });
+});
