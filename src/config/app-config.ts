@@ -165,7 +165,7 @@ export class AppConfig {
   @WholeNumber(1, 100_000)
   ENGINE_BATCH_SIZE = 500;
 
-  /** Events waiting for the engine before the consumer stops fetching (back-pressure). @default 5000 */
+  /** Events waiting for the engine, and messages handed to it and not yet applied, before the consumer takes no more (back-pressure). @default 5000 */
   @WholeNumber(1, 1_000_000)
   ENGINE_MAX_QUEUED = 5_000;
 
