@@ -12,7 +12,7 @@ import { topicNames } from '@saga-coordinator/participant/protocol';
 import { KafkaBus } from '@saga-coordinator/participant/kafka';
 import { ChildProcesses } from '../test/harness/child-processes';
 import type { CleanupStack } from '../test/harness/cleanup-stack';
-import { coordinatorEnv, coordinatorReady, deleteConsumerGroups, deleteTopics, freePort, TS_NODE, waitUntil } from '../test/harness/coordinator-process';
+import { coordinatorEnv, coordinatorReady, deleteConsumerGroups, deleteTopics, freePort, registerDefinition, TS_NODE, waitUntil } from '../test/harness/coordinator-process';
 import { createThrowawayDatabases } from '../test/harness/throwaway-databases';
 import { BENCH_EFFECTS_TABLE, benchDefinition, participantName, PARTICIPANTS_READY_LINE } from './bench-participants';
 import { participantPlacement, participantProcessCount, type BenchOptions } from './bench-options';
@@ -154,8 +154,8 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   }
   for (const c of coordinators) await waitUntil(`${c.name} to be ready`, 120_000, () => crashed, () => coordinatorReady(c.port));
   const definition = benchDefinition(`bench-${options.steps}-steps`, options.steps);
-  const registered = await fetch(`http://127.0.0.1:${coordinators[0].port}/v1/definitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
-  if (!registered.ok) throw new BenchRunError(`registering the bench definition failed: HTTP ${registered.status} ${await registered.text()}`);
+  const refused = await registerDefinition(coordinators[0].port, definition);
+  if (refused !== null) throw new BenchRunError(`registering the bench definition failed: ${refused}`);
 
   const placement = participantPlacement(options.steps, participantProcessCount(options));
   const timingFiles = placement.map((_, p) => join(logDir, `participants-${p + 1}.timings.json`));
@@ -235,8 +235,8 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, cleanup
   let waiting: WaitingFigures | null = null;
   if (options.waiting > 0) {
     const name = `bench-waiting`;
-    const registeredWaiting = await fetch(`http://127.0.0.1:${coordinators[coordinators.length - 1].port}/v1/definitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(waitingDefinition(name)) });
-    if (!registeredWaiting.ok) throw new BenchRunError(`registering the waiting definition failed: HTTP ${registeredWaiting.status} ${await registeredWaiting.text()}`);
+    const refusedWaiting = await registerDefinition(coordinators[coordinators.length - 1].port, waitingDefinition(name));
+    if (refusedWaiting !== null) throw new BenchRunError(`registering the waiting definition failed: ${refusedWaiting}`);
     const db = new Pool({ connectionString: dbs.urls[coordinatorDb], max: 1 });
     db.on('error', () => undefined);
     try {

@@ -6,7 +6,7 @@
 // its one events consumer commits no offsets (a run reads its topics once, from the start).
 import { Kafka, logLevel } from 'kafkajs';
 import type { LifecycleEventMessage, StartSagaMessage } from '@saga-coordinator/participant/protocol';
-import type { KafkaBus } from '@saga-coordinator/participant/kafka';
+import type { KafkaBus, OutboundMessage } from '@saga-coordinator/participant/kafka';
 
 const ENDING_EVENTS = new Set(['saga.completed', 'saga.compensated', 'saga.failed']);
 
@@ -19,6 +19,11 @@ export interface SagaEnd {
 
 /** The business key (and idempotency key) of input index `i` in run `runId`. */
 export const businessKeyOf = (runId: string, i: number) => `${runId}-${i}`;
+
+/** Start requests as records of the start topic, keyed by their idempotency key. */
+export function startRecords(topic: string, starts: StartSagaMessage[]): OutboundMessage[] {
+  return starts.map((start) => ({ topic, key: start.idempotencyKey, value: JSON.stringify(start) }));
+}
 
 export class ClosedLoopDriver {
   /** When each saga's start was handed to the producer (epoch ms), by input index. */
@@ -106,7 +111,7 @@ export class ClosedLoopDriver {
     this.pending = [];
     this.sending = true;
     this.bus
-      .publish(batch.map((start) => ({ topic: this.startTopic, key: start.idempotencyKey, value: JSON.stringify(start) })))
+      .publish(startRecords(this.startTopic, batch))
       .then(
         () => {
           this.sending = false;

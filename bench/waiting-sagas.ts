@@ -6,6 +6,7 @@ import type { Pool } from 'pg';
 import type { KafkaBus } from '@saga-coordinator/participant/kafka';
 import type { StartSagaMessage } from '@saga-coordinator/participant/protocol';
 import type { SagaDefinition } from '../src/core/saga-definition';
+import { startRecords } from './closed-loop-driver';
 import { readMemory } from './proc-stats';
 
 /** Nobody consumes this participant's commands: its step waits until the (day-long) timeout. */
@@ -60,7 +61,7 @@ export async function runWaitingSagas(o: {
       const key = `${o.runId}-waiting-${i}`;
       batch.push({ protocolVersion: 1, idempotencyKey: key, businessKey: key, definition: o.definition, input: { i } });
     }
-    await o.bus.publish(batch.map((start) => ({ topic: o.startTopic, key: start.idempotencyKey, value: JSON.stringify(start) })));
+    await o.bus.publish(startRecords(o.startTopic, batch));
   }
   // Taken up = its attempt row exists: the transaction that created the saga also sent the command.
   for (;;) {

@@ -11,7 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import type { ParticipantPools } from '../../examples/order-fulfilment/demo/business-snapshot';
 import type { CleanupStack } from '../harness/cleanup-stack';
-import { coordinatorEnv, coordinatorReady, freePort, TS_NODE, waitUntil } from '../harness/coordinator-process';
+import { coordinatorEnv, coordinatorReady, freePort, registerDefinition, TS_NODE, waitUntil } from '../harness/coordinator-process';
 import { createThrowawayDatabases } from '../harness/throwaway-databases';
 import { CATALOGUE, customers } from '../../examples/order-fulfilment/demo/order-generator';
 import { migrateBusinessSchema } from '../../examples/order-fulfilment/business-schema';
@@ -136,7 +136,7 @@ export async function startEnvironment(s: EnvironmentSettings): Promise<ChaosEnv
     definition: orderFulfilmentSaga({ stepTimeoutMs: options.stepTimeoutMs }),
   };
   await waitForServices(env, options, s.interrupted);
-  await registerDefinition(env);
+  await registerChaosDefinition(env);
   return env;
 }
 
@@ -161,9 +161,9 @@ async function waitForServices(env: ChaosEnvironment, options: ChaosOptions, int
   }
 }
 
-async function registerDefinition(env: ChaosEnvironment): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${env.coordinators[0].port}/v1/definitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(env.definition) });
-  if (res.status !== 201 && res.status !== 200) throw new ChaosSetupError(`registering the saga definition failed: HTTP ${res.status} ${await res.text()}`);
+async function registerChaosDefinition(env: ChaosEnvironment): Promise<void> {
+  const refused = await registerDefinition(env.coordinators[0].port, env.definition);
+  if (refused !== null) throw new ChaosSetupError(`registering the saga definition failed: ${refused}`);
 }
 
 async function createTopics(brokers: string, names: string[], partitions: number): Promise<void> {

@@ -51,6 +51,12 @@ export async function coordinatorReady(port: number): Promise<boolean> {
   }
 }
 
+/** Registers a saga definition through the coordinator's API; null when it was accepted (201, or 200 for one already there), else why not. */
+export async function registerDefinition(port: number, definition: unknown): Promise<string | null> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/definitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+  return res.status === 201 || res.status === 200 ? null : `HTTP ${res.status} ${await res.text()}`;
+}
+
 /** KafkaBus has no delete on purpose (the coordinator never deletes topics); throwaway runs clean up after themselves. */
 export async function deleteTopics(brokers: string, topics: string[]): Promise<void> {
   const admin = new Kafka({ clientId: 'saga-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
