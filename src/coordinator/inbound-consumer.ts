@@ -13,7 +13,7 @@ import type { EngineHooks } from './engine-hooks';
 import type { EngineOptions } from './engine-options';
 import { OffsetTracker } from './offset-tracker';
 import { isRetriable } from '@saga-coordinator/participant';
-import type { SagaEngine } from './saga-engine';
+import type { SagaEngine, StartSagaRequest } from './saga-engine';
 
 /** A failed offset commit is tried again after this long if no batch commits first. */
 const COMMIT_RETRY_MS = 1_000;
@@ -26,8 +26,13 @@ const EXCERPT_CHARS = 4_000;
 /** Most messages of a fetched batch handed to the engine before it checks for room again. */
 const INTAKE_CHUNK = 500;
 
+/** A start that failed transiently (the database away) is tried again after this long, doubling up to the cap. */
+const START_RETRY_FIRST_MS = 100;
+const START_RETRY_MAX_MS = 1_000;
+
 export class InboundConsumer {
   private subscription?: Subscription;
+  private stopping = false;
   private readonly offsets = new OffsetTracker();
   private committing = false;
   private commitRetry?: NodeJS.Timeout;
@@ -61,6 +66,7 @@ export class InboundConsumer {
   async stop(): Promise<void> {
     const subscription = this.subscription;
     if (!subscription) return;
+    this.stopping = true;
     subscription.pause();
     const deadline = Date.now() + this.options.stopGraceMs;
     while (this.offsets.unfinished > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -69,6 +75,7 @@ export class InboundConsumer {
     await subscription.stop();
     clearTimeout(this.commitRetry);
     this.subscription = undefined;
+    this.stopping = false;
   }
 
   private async handleBatch(messages: InboundMessage[], ctx: BatchContext): Promise<void> {
@@ -154,7 +161,7 @@ export class InboundConsumer {
         }
         const req = parsed.message;
         try {
-          await this.engine.start({
+          await this.startUntilDone({
             definition: req.definition,
             version: req.version,
             input: req.input,
@@ -165,7 +172,8 @@ export class InboundConsumer {
             traceparent: m.headers.traceparent ?? null,
           });
         } catch (err) {
-          // A request that can never succeed (unknown definition, bad input) is dead-lettered; a transient failure gives the batch back.
+          // A request that can never succeed (unknown definition, bad input) is dead-lettered; a
+          // transient failure at shutdown gives the chunk back (consumed again, the inbox dedupes).
           if (isRetriable(err)) throw err;
           const code = (err as { code?: unknown }).code;
           deadLetters.push(this.deadLetter(m, typeof code === 'string' ? code : 'START_REFUSED', (err as Error).message));
@@ -173,6 +181,25 @@ export class InboundConsumer {
       }),
     );
     await this.applier.submitDeadLetters(deadLetters, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Starts the saga, trying again in place while the failure is transient (its definition could
+   * not be read: the database away) and the consumer runs. Giving the chunk up instead left it
+   * unfinished for good: its starts were never taken up and its partition's offset froze there,
+   * since nothing consumes a fetched message again short of a rebalance.
+   */
+  private async startUntilDone(req: StartSagaRequest): Promise<void> {
+    for (let delay = START_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, START_RETRY_MAX_MS)) {
+      try {
+        await this.engine.start(req);
+        return;
+      } catch (err) {
+        if (!isRetriable(err) || this.stopping) throw err;
+        this.onError(err as Error);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   private deadLetter(m: InboundMessage, reasonCode: string, reason: string): DeadLetter {
