@@ -10,6 +10,7 @@ import { DatabaseModule } from './persistence/database.module';
 import { loggerOptions } from './logging';
 import { ObservabilityModule } from './observability/observability.module';
 import { DashboardModule } from './ui/dashboard.module';
+import { RuntimeModule } from './runtime/runtime.module';
 
 /** The coordinator service: config, logging, PostgreSQL, Kafka, and the API and the dashboard on top. */
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule,
         ApiModule,
         DashboardModule,
+        RuntimeModule,
       ],
     };
   }
