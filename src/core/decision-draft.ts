@@ -28,7 +28,8 @@ export interface Draft {
 }
 
 export function createDraft(state: SagaState, def: NormalizedSagaDefinition, now: number, random: () => number): Draft {
-  const copy = structuredClone(state);
+  // The state is stored JSON (read through the versioned reader), so a JSON copy is a whole copy.
+  const copy = cloneJson(state as unknown as JsonObject) as unknown as SagaState;
   copy.seq += 1;
   copy.updatedAt = now;
   return { def, now, random, state: copy, effects: [], lifecycleEvents: 0 };
