@@ -6,6 +6,8 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, valida
 import { ConfiguredApiKey, parseApiKeyList } from './api-key-list';
 import { rawSetting } from './config-source';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './http-address';
+import { parseLifecycleEventSelection } from './lifecycle-event-selection';
+import type { LifecycleEventType } from '@saga-coordinator/participant/protocol';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) => {
@@ -169,6 +171,10 @@ export class AppConfig {
   @WholeNumber(1, 1_000_000)
   ENGINE_MAX_QUEUED = 5_000;
 
+  /** Which lifecycle events are published on the events topic: all, none, or a comma-separated list of types and saga.* / step.* (all are kept in saga history either way). @default all */
+  @IsString()
+  LIFECYCLE_EVENTS = 'all';
+
   /** How often a replica looks for due timers it did not write itself (another replica's, or from before a restart). @default 1000 */
   @WholeNumber(10, 600_000)
   TIMER_POLL_INTERVAL_MS = 1_000;
@@ -211,6 +217,12 @@ export class AppConfig {
 
   get consumerGroup(): string {
     return this.KAFKA_CONSUMER_GROUP ?? `${this.KAFKA_TOPIC_PREFIX}-coordinator`;
+  }
+
+  /** The parsed LIFECYCLE_EVENTS (loadConfig has validated it). */
+  get lifecycleEventTypes(): LifecycleEventType[] {
+    const parsed = parseLifecycleEventSelection(this.LIFECYCLE_EVENTS);
+    return parsed.ok ? parsed.types : [];
   }
 
   get kafkaBrokerList(): string[] {
@@ -259,6 +271,8 @@ export function loadConfig(env: Record<string, string | undefined>, localDefault
     problems.push({ variable: 'KAFKA_SASL_USERNAME', message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set' });
   }
   problems.push(...apiAuthProblems(config, errors.some((e) => e.property === 'API_KEYS')));
+  const events = parseLifecycleEventSelection(config.LIFECYCLE_EVENTS);
+  if (!events.ok) problems.push(...events.problems.map((message) => ({ variable: 'LIFECYCLE_EVENTS', message })));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -25,7 +25,7 @@ import { isTerminalSagaStatus, settlesSaga, type SagaStatus } from '../core/saga
 import { admitStarts, holdsConcurrencyKey, nextToAdmit } from '../core/concurrency';
 import { firstOpenSagas, lockConcurrencyKeys, openConcurrencyKeys } from '../persistence/concurrency-keys';
 import { dueTimerEvent, nextTimer } from '../core/timers';
-import type { TopicNames } from '@saga-coordinator/participant/protocol';
+import type { LifecycleEventType, TopicNames } from '@saga-coordinator/participant/protocol';
 import { emptyWrites, hasWrites, writeEngineBatch, type DeadLetterRow, type EngineWrites, type OutboxMessageRow } from '../persistence/engine-writes';
 import { inTransaction } from '../persistence/queryable';
 import { readSagaState } from '../persistence/saga-state.reader';
@@ -96,6 +96,8 @@ type WorkItem =
 
 export interface ApplierOptions {
   maxBatchEvents: number;
+  /** Lifecycle events published on the events topic (the others are only in history). */
+  lifecycleEvents: ReadonlySet<LifecycleEventType>;
   /** Fallback for timers written by other replicas (or by this one before a restart). */
   timerPollIntervalMs: number;
   timerBatchSize: number;
@@ -500,7 +502,7 @@ export class Applier {
           keysToAdmit.add(s.concurrencyKey!);
         } else {
           const decided = { sagaId: s.sagaId, event: d.event, actor: s.actor, before: d.initial, decision: d.decision, definitionVersion: s.definition.version, businessKey: s.businessKey, idempotencyKey: s.idempotencyKey };
-          appendDecisionRows(w, decided, this.topics, this.headersFor(s.traceContext));
+          appendDecisionRows(w, decided, { topics: this.topics, lifecycleEvents: this.options.lifecycleEvents }, this.headersFor(s.traceContext));
           this.committed.push({ ...decided, definition: s.definition, traceContext: s.traceContext });
           countAnswers(answers, d.decision, s.definition);
           if (d.next) this.noteWritten(d.next.dueAt);
@@ -655,7 +657,7 @@ export class Applier {
     }
     const decided = { sagaId: row.sagaId, event: e.event, actor: e.actor, before: s.state, decision, definitionVersion: row.definitionVersion, businessKey: row.businessKey, idempotencyKey: row.idempotencyKey };
     const marks = { history: w.history.length, attempts: w.attempts.length, attemptResults: w.attemptResults.length, outbox: w.outbox.length };
-    appendDecisionRows(w, decided, this.topics, this.headersFor(row.traceContext));
+    appendDecisionRows(w, decided, { topics: this.topics, lifecycleEvents: this.options.lifecycleEvents }, this.headersFor(row.traceContext));
     const oversized = w.outbox.slice(marks.outbox).find((m) => Buffer.byteLength(m.value) > MAX_MESSAGE_BYTES);
     if (oversized) {
       // Kafka would refuse it on every try (and hold up every message behind it): the decision cannot be carried out.

@@ -66,6 +66,7 @@ const logger = new Logger('Coordinator');
         const warn = throttledWarn(logger, 'engine');
         return new Applier(pool, defs, publisher, o.topics, clock, gate, stats, {
           maxBatchEvents: o.maxBatchEvents,
+          lifecycleEvents: o.lifecycleEvents,
           timerPollIntervalMs: o.timerPollIntervalMs,
           timerBatchSize: o.timerBatchSize,
           maxQueuedEvents: o.maxQueuedEvents,

@@ -3,7 +3,7 @@
 // attempt result per RecordAttemptResult, an outbox message per command and lifecycle
 // event. Pure: it maps the core's effects one to one and decides nothing.
 import type { Decision } from '../core/decision';
-import { PROTOCOL_VERSION, toWireTime, type CommandMessage, type LifecycleEventMessage } from '@saga-coordinator/participant/protocol';
+import { PROTOCOL_VERSION, toWireTime, type CommandMessage, type LifecycleEventMessage, type LifecycleEventType } from '@saga-coordinator/participant/protocol';
 import type { SagaEvent } from '../core/saga-events';
 import type { SagaState } from '../core/saga-state';
 import type { TopicNames } from '@saga-coordinator/participant/protocol';
@@ -40,8 +40,15 @@ export function historyRow(d: DecidedEvent): HistoryRow {
 /** Extra headers (trace context) for a message a decision causes. */
 export type ExtraHeaders = (message: MessageContext) => Record<string, string>;
 
+/** Where the messages go: the topics, and which lifecycle events are published at all (LIFECYCLE_EVENTS). */
+export interface MessageRouting {
+  topics: TopicNames;
+  lifecycleEvents: ReadonlySet<LifecycleEventType>;
+}
+
 /** Appends the history row of `d` and, if it was applied, the rows its effects ask for. */
-export function appendDecisionRows(out: EngineWrites, d: DecidedEvent, topics: TopicNames, extra: ExtraHeaders = () => ({})): void {
+export function appendDecisionRows(out: EngineWrites, d: DecidedEvent, routing: MessageRouting, extra: ExtraHeaders = () => ({})): void {
+  const { topics } = routing;
   out.history.push(historyRow(d));
   if (d.decision.verdict.kind !== 'applied') return;
   const state = d.decision.state;
@@ -70,6 +77,7 @@ export function appendDecisionRows(out: EngineWrites, d: DecidedEvent, topics: T
         out.attemptResults.push({ commandId: effect.commandId, status: effect.status, output: effect.output ?? null, error: effect.error ?? null });
         break;
       case 'EmitLifecycleEvent': {
+        if (!routing.lifecycleEvents.has(effect.eventType)) break;
         const message: LifecycleEventMessage = {
           protocolVersion: PROTOCOL_VERSION,
           eventId: effect.eventId,

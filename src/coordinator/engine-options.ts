@@ -3,7 +3,7 @@
 // nothing else. Each comes from an environment variable listed in the README.
 import type { AppConfig } from '../config/app-config';
 import type { BreakerPolicy } from '../core/participant-breaker';
-import { topicNames, type TopicNames } from '@saga-coordinator/participant/protocol';
+import { topicNames, type LifecycleEventType, type TopicNames } from '@saga-coordinator/participant/protocol';
 
 export interface EngineOptions {
   topics: TopicNames;
@@ -15,6 +15,8 @@ export interface EngineOptions {
   instanceId?: string;
   /** @see AppConfig.ENGINE_BATCH_SIZE */
   maxBatchEvents: number;
+  /** @see AppConfig.LIFECYCLE_EVENTS */
+  lifecycleEvents: ReadonlySet<LifecycleEventType>;
   /** @see AppConfig.ENGINE_MAX_QUEUED */
   maxQueuedEvents: number;
   /** @see AppConfig.TIMER_POLL_INTERVAL_MS */
@@ -55,6 +57,7 @@ export function compileEngineOptions(config: AppConfig): EngineOptions {
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     instanceId: config.KAFKA_GROUP_INSTANCE_ID,
     maxBatchEvents: config.ENGINE_BATCH_SIZE,
+    lifecycleEvents: new Set(config.lifecycleEventTypes),
     maxQueuedEvents: config.ENGINE_MAX_QUEUED,
     timerPollIntervalMs: config.TIMER_POLL_INTERVAL_MS,
     timerBatchSize: config.TIMER_BATCH_SIZE,

@@ -45,6 +45,8 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ['API_AUTH_FAILURES_PER_MINUTE', 'lots', /^must be a whole number from 1 to 1000000/],
   ['METRICS_AUTH', 'keys', /^must be one of none, viewer/],
   ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /^must be an http:\/\/ or https:\/\/ URL/],
+  ['LIFECYCLE_EVENTS', 'saga.completed,saga.done', /^'saga.done' is not a lifecycle event type: use all, none, saga\.\*, step\.\*, or types among saga.started/],
+  ['LIFECYCLE_EVENTS', 'none,saga.completed', /^'all' and 'none' stand alone/],
 ];
 
 describe('loadConfig', () => {

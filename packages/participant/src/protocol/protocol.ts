@@ -90,18 +90,20 @@ export interface StartSagaMessage {
   concurrencyKey?: string;
 }
 
-export type LifecycleEventType =
-  | 'saga.started'
-  | 'step.started'
-  | 'step.skipped'
-  | 'step.succeeded'
-  | 'step.failed'
-  | 'step.retrying'
-  | 'saga.compensating'
-  | 'step.compensated'
-  | 'saga.completed'
-  | 'saga.compensated'
-  | 'saga.failed';
+export const LIFECYCLE_EVENT_TYPES = [
+  'saga.started',
+  'step.started',
+  'step.skipped',
+  'step.succeeded',
+  'step.failed',
+  'step.retrying',
+  'saga.compensating',
+  'step.compensated',
+  'saga.completed',
+  'saga.compensated',
+  'saga.failed',
+] as const;
+export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
 
 /** Coordinator → observers. */
 export interface LifecycleEventMessage {
